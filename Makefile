@@ -1,0 +1,35 @@
+# Two commands are all the set-up: `make run` and `make test`.
+VENV := .venv
+PY := $(VENV)/bin/python
+
+.PHONY: run test bench screenshots clean
+
+$(PY):
+	python3 -m venv $(VENV)
+
+$(VENV)/.run-installed: pyproject.toml | $(PY)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e .
+	touch $@
+
+$(VENV)/.test-installed: pyproject.toml | $(PY)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	touch $@ $(VENV)/.run-installed
+
+run: $(VENV)/.run-installed
+	$(VENV)/bin/adl-sandbox
+
+test: $(VENV)/.test-installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) -m pytest
+
+bench: $(VENV)/.run-installed
+	$(PY) -m benchmarks
+
+screenshots: $(VENV)/.test-installed
+	$(PY) -m tui.screenshots screenshots
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis

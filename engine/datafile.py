@@ -1,0 +1,100 @@
+"""Reading TOML data files with errors that name the file, the key and the problem.
+
+Tiers, instruments and scenarios are data a user can copy and edit; a mistake in
+one must come back as one plain line, never a traceback.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from engine.units import UnitError
+
+
+class DataFileError(ValueError):
+    """A data file that cannot be used; ``str()`` is the one-line reason."""
+
+
+def packaged(folder: str, name: str) -> Path:
+    """Path of a data file shipped inside ``engine/data/<folder>/``."""
+    return Path(str(resources.files("engine") / "data" / folder / name))
+
+
+def load_toml(path: str | Path) -> dict[str, Any]:
+    path = Path(path)
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise DataFileError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise DataFileError(f"{path}: is a directory, not a file") from None
+    except tomllib.TOMLDecodeError as error:
+        raise DataFileError(f"{path}: not valid TOML ({error})") from None
+    except (UnicodeDecodeError, OSError) as error:
+        raise DataFileError(f"{path}: cannot be read ({error})") from None
+
+
+class Table:
+    """A TOML table that knows where it came from, so every error can say so."""
+
+    def __init__(self, data: Any, file: str | Path, where: str = "") -> None:
+        if not isinstance(data, dict):
+            raise DataFileError(f"{file}: {where or 'file'} must be a table")
+        self.data, self.file, self.where = data, str(file), where
+
+    def _key(self, key: str) -> str:
+        return f"{self.where}.{key}" if self.where else key
+
+    def fail(self, key: str, problem: str) -> DataFileError:
+        return DataFileError(f"{self.file}: {self._key(key)}: {problem}")
+
+    def has(self, key: str) -> bool:
+        return key in self.data
+
+    def get(self, key: str, kind: type | tuple[type, ...], default: Any = ...) -> Any:
+        if key not in self.data:
+            if default is ...:
+                raise self.fail(key, "missing")
+            return default
+        value = self.data[key]
+        kinds = kind if isinstance(kind, tuple) else (kind,)
+        if isinstance(value, bool) and bool not in kinds:
+            raise self.fail(key, f"expected {_kind_name(kinds)}, got {value!r}")
+        if not isinstance(value, kinds):
+            raise self.fail(key, f"expected {_kind_name(kinds)}, got {value!r}")
+        return value
+
+    def parse(self, key: str, parser: Callable[[Any], Any], default: Any = ...) -> Any:
+        """Read a value through a unit parser (rate, duration, money), naming the key on error."""
+        if key not in self.data and default is not ...:
+            return default
+        raw = self.get(key, (str, int, float))
+        try:
+            return parser(str(raw))
+        except (UnitError, ValueError) as error:
+            raise self.fail(key, str(error)) from None
+
+    def table(self, key: str, required: bool = True) -> Table:
+        if key not in self.data and not required:
+            return Table({}, self.file, self._key(key))
+        return Table(self.get(key, dict), self.file, self._key(key))
+
+    def tables(self, key: str) -> list[Table]:
+        items = self.get(key, list)
+        return [Table(item, self.file, f"{self._key(key)}[{i}]") for i, item in enumerate(items)]
+
+    def check_known(self, known: set[str]) -> None:
+        """Refuse keys the reader does not know: a typo must not be silently ignored."""
+        for key in self.data:
+            if key not in known:
+                raise self.fail(key, f"unknown key (known: {', '.join(sorted(known))})")
+
+
+def _kind_name(kinds: tuple[type, ...]) -> str:
+    names = {str: "text", int: "an integer", float: "a number", dict: "a table", list: "a list"}
+    return " or ".join(names.get(k, k.__name__) for k in kinds)

@@ -1,0 +1,83 @@
+"""Orders: the types a trader can send and the resting order the book keeps."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+BUY = 1
+SELL = -1
+
+
+def side_name(side: int) -> str:
+    return "buy" if side > 0 else "sell"
+
+
+def position_side_name(side: int) -> str:
+    return "long" if side > 0 else "short"
+
+
+class OrderType(StrEnum):
+    LIMIT = "limit"  # good till cancelled
+    MARKET = "market"
+    IOC = "ioc"  # immediate or cancel: a limit that never rests
+    POST_ONLY = "post_only"  # rests as maker or is rejected
+    STOP_MARKET = "stop_market"  # market order once the trigger price is touched
+    TAKE_PROFIT = "take_profit"  # market order once the price reaches the target
+
+
+class TriggerSource(StrEnum):
+    MARK = "mark"
+    LAST = "last"
+
+
+RESTING_TYPES = frozenset({OrderType.LIMIT, OrderType.POST_ONLY})
+TRIGGERED_TYPES = frozenset({OrderType.STOP_MARKET, OrderType.TAKE_PROFIT})
+
+
+class Order:
+    """A live order. Mutable because fills shrink it; the engine never hands it out."""
+
+    __slots__ = ("id", "account", "side", "price", "qty", "reduce_only", "margin")
+
+    def __init__(
+        self, order_id: int, account: str, side: int, price: int, qty: int, reduce_only: bool
+    ) -> None:
+        self.id = order_id
+        self.account = account
+        self.side = side
+        self.price = price
+        self.qty = qty
+        self.reduce_only = reduce_only
+        self.margin = 0  # initial margin reserved for the part that would open a position
+
+
+class TriggerOrder:
+    """A stop-market or take-profit order waiting for its trigger price."""
+
+    __slots__ = ("id", "account", "side", "qty", "kind", "trigger", "source", "reduce_only")
+
+    def __init__(
+        self,
+        order_id: int,
+        account: str,
+        side: int,
+        qty: int,
+        kind: OrderType,
+        trigger: int,
+        source: TriggerSource,
+        reduce_only: bool,
+    ) -> None:
+        self.id = order_id
+        self.account = account
+        self.side = side
+        self.qty = qty
+        self.kind = kind
+        self.trigger = trigger
+        self.source = source
+        self.reduce_only = reduce_only
+
+    def fires_at(self, price: int) -> bool:
+        """A buy stop fires when the price rises to it, a sell stop when it falls to it;
+        a take-profit the other way round."""
+        rising = (self.side > 0) == (self.kind is OrderType.STOP_MARKET)
+        return price >= self.trigger if rising else price <= self.trigger
