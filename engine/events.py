@@ -7,11 +7,35 @@ All amounts are integers in engine units (µs, lots, ticks, money units, ppm).
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import MISSING, asdict, dataclass, fields
 from typing import Any, ClassVar
 
 
-@dataclass(frozen=True, slots=True)
+def event(cls: type) -> type:
+    """A frozen, slotted dataclass whose ``__init__`` writes each slot directly.
+
+    The generated frozen ``__init__`` calls ``object.__setattr__`` per field (about
+    1.7 µs for a trade); events are made several times per order on the hot path,
+    so this one writes through the slot descriptors instead (about 0.7 µs). The
+    instances are exactly as immutable as any frozen dataclass's.
+    """
+    cls = dataclass(frozen=True, slots=True)(cls)
+    names = [f.name for f in fields(cls)]
+    namespace: dict[str, Any] = {f"set_{n}": getattr(cls, n).__set__ for n in names}
+    params = []
+    for f in fields(cls):
+        if f.default is MISSING:
+            params.append(f.name)
+        else:
+            namespace[f"default_{f.name}"] = f.default
+            params.append(f"{f.name}=default_{f.name}")
+    body = "".join(f"    set_{n}(self, {n})\n" for n in names)
+    exec(f"def __init__(self, {', '.join(params)}):\n{body}", namespace)  # noqa: S102
+    cls.__init__ = namespace["__init__"]
+    return cls
+
+
+@event
 class Event:
     kind: ClassVar[str] = "event"
     time: int
@@ -20,14 +44,14 @@ class Event:
         return {"kind": self.kind, **asdict(self)}
 
 
-@dataclass(frozen=True, slots=True)
+@event
 class Deposit(Event):
     kind: ClassVar[str] = "deposit"
     account: str
     amount: int
 
 
-@dataclass(frozen=True, slots=True)
+@event
 class OrderAccepted(Event):
     kind: ClassVar[str] = "order_accepted"
     account: str
@@ -40,7 +64,7 @@ class OrderAccepted(Event):
     trigger: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@event
 class OrderRejected(Event):
     kind: ClassVar[str] = "order_rejected"
     account: str
@@ -49,7 +73,7 @@ class OrderRejected(Event):
     order_type: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@event
 class OrderCancelled(Event):
     kind: ClassVar[str] = "order_cancelled"
     account: str
@@ -58,7 +82,7 @@ class OrderCancelled(Event):
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
+@event
 class OrderTriggered(Event):
     kind: ClassVar[str] = "order_triggered"
     account: str
@@ -67,7 +91,7 @@ class OrderTriggered(Event):
     price: int
 
 
-@dataclass(frozen=True, slots=True)
+@event
 class Trade(Event):
     """One match: the taker crossed the spread against a resting maker order."""
 
@@ -83,7 +107,7 @@ class Trade(Event):
     maker_fee: int
 
 
-@dataclass(frozen=True, slots=True)
+@event
 class PositionChanged(Event):
     kind: ClassVar[str] = "position_changed"
     account: str
@@ -92,7 +116,7 @@ class PositionChanged(Event):
     realized: int  # PnL realized by this change, money units
 
 
-@dataclass(frozen=True, slots=True)
+@event
 class SettingChanged(Event):
     """Leverage or margin mode of an account changed."""
 
@@ -102,14 +126,14 @@ class SettingChanged(Event):
     value: str
 
 
-@dataclass(frozen=True, slots=True)
+@event
 class FundingPayment(Event):
     kind: ClassVar[str] = "funding_payment"
     account: str
     amount: int  # money units; negative = paid, positive = received
 
 
-@dataclass(frozen=True, slots=True)
+@event
 class FundingSettled(Event):
     kind: ClassVar[str] = "funding_settled"
     rate: int  # ppm; longs pay shorts when positive
@@ -120,14 +144,14 @@ class FundingSettled(Event):
     residual: int  # rounding kept by the insurance fund
 
 
-@dataclass(frozen=True, slots=True)
+@event
 class MarginWarning(Event):
     kind: ClassVar[str] = "margin_warning"
     account: str
     ratio: int  # ppm
 
 
-@dataclass(frozen=True, slots=True)
+@event
 class InsuranceFundChanged(Event):
     kind: ClassVar[str] = "insurance_fund"
     balance: int
@@ -135,7 +159,7 @@ class InsuranceFundChanged(Event):
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
+@event
 class FeedEnded(Event):
     kind: ClassVar[str] = "feed_ended"
     reason: str

@@ -51,7 +51,7 @@ from engine.orders import (
     side_name,
 )
 from engine.pricing import MarkPolicy, PriceState
-from engine.units import PPM, UnitError, ceil_div, format_money_short
+from engine.units import PPM, UnitError, ceil_div
 from engine.views import (
     AccountView,
     BookView,
@@ -214,7 +214,7 @@ class Exchange:
             return self._reject(
                 account_id,
                 f"leverage {leverage}x is above the {allowed}x maximum for a position of "
-                f"{format_money_short(notional)} notional",
+                f"{self.instrument.money_text(notional)} notional",
             )
         account.leverage = leverage
         return self._emit(SettingChanged(self.time, account_id, "leverage", str(leverage)))
@@ -252,13 +252,18 @@ class Exchange:
         account = self.accounts.get(account_id)
         if account is None:
             return self._reject(account_id, f"unknown account {account_id!r}")
-        try:
-            order_type = OrderType(order_type)
-            side = _parse_side(side)
-            qty = self._lots(qty)
-            price = None if price is None else self._ticks(price)
-            trigger = None if trigger is None else self._ticks(trigger, "trigger price")
-            trigger_source = TriggerSource(trigger_source)
+        try:  # engine types pass straight through; text is checked against the grids
+            if order_type.__class__ is not OrderType:
+                order_type = OrderType(order_type)
+            if side != 1 and side != -1:
+                side = _parse_side(side)
+            if qty.__class__ is not int or qty <= 0:
+                qty = self._lots(qty)
+            if price is not None and (price.__class__ is not int or price <= 0):
+                price = self._ticks(price)
+            if trigger is not None:
+                trigger = self._ticks(trigger, "trigger price")
+                trigger_source = TriggerSource(trigger_source)
         except (UnitError, ValueError) as error:
             return self._reject(account_id, _reason(error), side_of(side), str(order_type))
         if order_type is OrderType.MARKET:
@@ -337,13 +342,16 @@ class Exchange:
                 side,
                 order_type,
             )
+        order_margin = 0
         if reduce_only:
             qty = min(qty, abs(account.lots))
         else:
             reference = price if price is not None else best_opposite
-            reason = self._margin_problem(account, side, qty, reference)
-            if reason:
-                return self._reject(account.id, reason, side, order_type)
+            opening, exposure, order_margin = self._order_margin(account, side, qty, reference)
+            if opening:
+                reason = self._margin_problem(account, qty, reference, exposure, order_margin)
+                if reason:
+                    return self._reject(account.id, reason, side, order_type)
         if order_id is None:
             order_id = self._next_order_id
             self._next_order_id += 1
@@ -358,7 +366,11 @@ class Exchange:
         ):
             left = self._take(account, order_id, side, qty, price)
         if left and order_type in RESTING_TYPES and (not reduce_only or account.side == -side):
-            self._rest(account, Order(order_id, account.id, side, price, left, reduce_only))
+            if left != qty and not reduce_only:  # the fills changed what the rest would open
+                order_margin = self._order_margin(account, side, left, price)[2]
+            order = Order(order_id, account.id, side, price, left, reduce_only)
+            order.margin = order_margin
+            self._rest(account, order)
         elif left:
             why = "no more liquidity" if order_type is OrderType.MARKET else "unfilled rest of IOC"
             if reduce_only and order_type in RESTING_TYPES:
@@ -366,42 +378,42 @@ class Exchange:
             self._emit(OrderCancelled(self.time, account.id, order_id, left, why))
         return accepted
 
-    def _margin_problem(self, account: Account, side: int, qty: int, price: int) -> str | None:
-        """Why this order cannot be afforded, or None. Only the opening part needs margin."""
-        opening, needed = self._order_margin(account, side, qty, price)
-        if not opening:
-            return None
-        exposure = max(
-            0, account.lots * side + (account.open_buy if side > 0 else account.open_sell) + qty
-        )
-        notional = self.instrument.notional(exposure, price)
-        allowed = margin.max_leverage(self.instrument, notional)
+    def _margin_problem(
+        self, account: Account, qty: int, price: int, exposure: int, order_margin: int
+    ) -> str | None:
+        """Why an order that opens ``exposure`` lots cannot be afforded, or None."""
+        notional = exposure * price * self._cv
+        allowed = self.instrument.tier_for(notional).max_leverage
         if account.leverage > allowed:
             return (
                 f"leverage {account.leverage}x is above the {allowed}x maximum for a position "
-                f"of {format_money_short(notional)} notional"
+                f"of {self.instrument.money_text(notional)} notional"
             )
-        fee = ceil_div(qty * price * self._cv * self.instrument.taker_fee, PPM)
+        needed = order_margin + ceil_div(qty * price * self._cv * self.instrument.taker_fee, PPM)
         available = self.available(account)
-        if needed + fee > available:
+        if needed > available:
             return (
-                f"insufficient margin: the order needs {format_money_short(needed + fee)}, "
-                f"{format_money_short(max(available, 0))} available"
+                f"insufficient margin: the order needs {self.instrument.money_text(needed)}, "
+                f"{self.instrument.money_text(max(available, 0))} available"
             )
         return None
 
-    def _order_margin(self, account: Account, side: int, qty: int, price: int) -> tuple[int, int]:
-        """(opening lots, initial margin + open loss) of an order, after the account's
-        position and its other resting orders on the same side."""
-        same_side_orders = account.open_buy if side > 0 else account.open_sell
-        before = max(0, account.lots * side + same_side_orders)
-        opening = max(0, before + qty) - before
-        if not opening:
-            return 0, 0
+    def _order_margin(
+        self, account: Account, side: int, qty: int, price: int
+    ) -> tuple[int, int, int]:
+        """(opening lots, exposure after, initial margin + open loss) of an order, after the
+        account's position and its other resting orders on the same side: only the part
+        that opens or adds to a position needs margin."""
+        signed = account.lots * side + (account.open_buy if side > 0 else account.open_sell)
+        after = signed + qty
+        if after <= 0:
+            return 0, 0, 0
+        opening = after - signed if signed > 0 else after
+        cv = self._cv
         mark = self.prices.mark or price
-        initial = margin.initial_margin(opening * price * self._cv, account.leverage)
-        open_loss = max(0, side * (price - mark)) * opening * self._cv
-        return opening, initial + open_loss
+        initial = -(-opening * price * cv // account.leverage)
+        loss = side * (price - mark)
+        return opening, after, initial + (loss * opening * cv if loss > 0 else 0)
 
     def available(self, account: Account) -> int:
         """Money free for new orders: cross = wallet + uPnL − position IM − order margin;
@@ -419,7 +431,6 @@ class Exchange:
         if order.reduce_only:
             account.reduce_only_ids.add(order.id)
         else:
-            _, order.margin = self._order_margin(account, order.side, order.qty, order.price)
             if order.side > 0:
                 account.open_buy += order.qty
             else:

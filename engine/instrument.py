@@ -20,6 +20,7 @@ from engine.units import (
     PPM,
     UnitError,
     ceil_div,
+    format_money_short,
     parse_decimal,
     parse_duration,
     parse_rate,
@@ -61,6 +62,7 @@ class Instrument:
     liquidation_fee: int  # ppm of notional, charged into the insurance fund
     tiers: tuple[Tier, ...]
     funding: FundingSettings = FundingSettings()
+    quote: str = "USDT"
     contract_value: int = field(init=False)  # money units of one lot at one tick
     floors: tuple[int, ...] = field(init=False, repr=False)
 
@@ -107,6 +109,10 @@ class Instrument:
         if ticks != ticks.to_integral_value():
             raise UnitError(f"price {text} is not a multiple of the tick size {self.tick_size}")
         return int(ticks)
+
+    def money_text(self, units: int) -> str:
+        """Money for a message: ``12,345.68 USDT``."""
+        return f"{format_money_short(units)} {self.quote}"
 
     def price_text(self, ticks: int) -> str:
         return f"{ticks * self.tick_size:.{self.price_decimals}f}"
@@ -173,7 +179,7 @@ def instrument_from_table(
     table: Table, base: Path, tiers_path: str | Path | None = None
 ) -> Instrument:
     table.check_known(
-        {"symbol", "tick_size", "lot_size", "maker_fee", "taker_fee", "liquidation_fee"}
+        {"symbol", "quote", "tick_size", "lot_size", "maker_fee", "taker_fee", "liquidation_fee"}
         | {"tiers", "funding"}
     )
     tick = table.parse("tick_size", lambda s: parse_decimal(s, "tick_size"))
@@ -200,6 +206,7 @@ def instrument_from_table(
         liquidation_fee=fees["liquidation_fee"],
         tiers=tiers,
         funding=_funding_from(table.table("funding", required=False)),
+        quote=table.get("quote", str, "USDT"),
     )
 
 

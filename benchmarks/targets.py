@@ -1,0 +1,15 @@
+"""The targets the issues set for each figure: (comparison, bound)."""
+
+TARGETS: dict[str, tuple[str, float]] = {
+    "book_ops_per_s": (">=", 1_000_000),
+    "exchange_orders_per_s": (">=", 200_000),
+    "mark_update_us_100k": ("<=", 50),
+    "adl_event_ms_100k": ("<=", 50),
+    "lights_refresh_ms_100k": ("<=", 250),
+    "sim_steps_per_s": (">=", 3_000),
+    "replay_rows_per_s": (">=", 500_000),
+    "ui_frame_ms": ("<=", 10),
+    "startup_s": ("<=", 1.5),
+    "key_latency_ms": ("<=", 100),
+    "soak_rss_mb": ("<=", 300),
+}
