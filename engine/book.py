@@ -31,15 +31,17 @@ class OrderBook:
         self._asks: dict[int, Level] = {}
         self._bid_prices = SortedList()
         self._ask_prices = SortedList()
+        self._best_bid: int | None = None  # cached: read on every order, changed rarely
+        self._best_ask: int | None = None
         self.orders: dict[int, Order] = {}
 
     # -- reading ---------------------------------------------------------------------
 
     def best_bid(self) -> int | None:
-        return self._bid_prices[-1] if self._bid_prices else None
+        return self._best_bid
 
     def best_ask(self) -> int | None:
-        return self._ask_prices[0] if self._ask_prices else None
+        return self._best_ask
 
     def best(self, side: int) -> int | None:
         """Best price on the book side that an order of ``side`` would rest on."""
@@ -71,10 +73,16 @@ class OrderBook:
             levels, prices = self._bids, self._bid_prices
         else:
             levels, prices = self._asks, self._ask_prices
-        level = levels.get(order.price)
+        price = order.price
+        level = levels.get(price)
         if level is None:
-            level = levels[order.price] = Level()
-            prices.add(order.price)
+            level = levels[price] = Level()
+            prices.add(price)
+            if order.side > 0:
+                if self._best_bid is None or price > self._best_bid:
+                    self._best_bid = price
+            elif self._best_ask is None or price < self._best_ask:
+                self._best_ask = price
         level.orders.append(order)
         level.qty += order.qty
         self.orders[order.id] = order
@@ -93,6 +101,7 @@ class OrderBook:
         if level.qty == 0:
             del levels[order.price]
             prices.remove(order.price)
+            self._refresh_best()
         unfilled, order.qty = order.qty, 0
         return order, unfilled
 
@@ -111,8 +120,8 @@ class OrderBook:
         fills: list[Fill] = []
         stp: list[tuple[Order, int]] = []
         orders = self.orders
-        while qty and prices:
-            price = prices[index]
+        price = self._best_ask if side > 0 else self._best_bid
+        while qty and price is not None:
             if limit is not None and (price > limit if side > 0 else price < limit):
                 break
             level = levels[price]
@@ -145,4 +154,13 @@ class OrderBook:
             if level.qty == 0:
                 del levels[price]
                 prices.pop(index)
+                price = prices[index] if prices else None
+        if side > 0:  # whatever stopped the loop, ``price`` is now the best of that side
+            self._best_ask = price
+        else:
+            self._best_bid = price
         return fills, qty, stp
+
+    def _refresh_best(self) -> None:
+        self._best_bid = self._bid_prices[-1] if self._bid_prices else None
+        self._best_ask = self._ask_prices[0] if self._ask_prices else None

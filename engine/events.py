@@ -160,6 +160,91 @@ class InsuranceFundChanged(Event):
 
 
 @event
+class Liquidation(Event):
+    """A position crossed its liquidation price: its owner is settled at bankruptcy."""
+
+    kind: ClassVar[str] = "liquidation"
+    account: str
+    side: int
+    qty: int
+    mark: int
+    liquidation_price: int  # the tick the mark crossed
+    bankruptcy_price: int  # ticks, rounded toward the fund
+    equity: int
+    maintenance: int
+    margin_lost: int  # the collateral the owner loses: never more
+
+
+@event
+class LiquidationSettled(Event):
+    """How the liquidation engine closed what it took over (SPEC §5.2)."""
+
+    kind: ClassVar[str] = "liquidation_settled"
+    account: str
+    side: int
+    qty: int
+    book_qty: int  # closed on the book, at or better than bankruptcy
+    fund_qty: int  # taken to the book by the fund beyond bankruptcy
+    adl_qty: int  # closed against opposite positions
+    fund_in: int  # surplus of fills better than bankruptcy
+    fund_out: int  # what the fund paid for fills worse than bankruptcy
+    clawback: int  # deficit socialized over winners
+
+
+@event
+class AutoDeleveraged(Event):
+    """An opposite position was closed against a bankrupt one, at the ADL price."""
+
+    kind: ClassVar[str] = "adl"
+    account: str  # the deleveraged trader
+    liquidated: str  # the bankrupt counterparty
+    adl_id: int
+    side: int  # the deleveraged position's side
+    qty: int
+    price: int
+    mark: int
+    rank: int
+    score: float
+    forgone: int  # profit given up versus closing at the mark, money units
+    policy: str
+
+
+@event
+class AdlExecuted(Event):
+    """One ADL event: the rest of a bankrupt position closed against a queue."""
+
+    kind: ClassVar[str] = "adl_executed"
+    adl_id: int
+    liquidated: str
+    side: int  # the bankrupt position's side
+    qty: int
+    price: int
+    mark: int
+    deficit: int  # loss at the mark that the counterparties' ADL price covers
+    counterparties: int
+    policy: str
+
+
+@event
+class SocializedLoss(Event):
+    """The fund's deficit taken from every winner's profit in the same proportion."""
+
+    kind: ClassVar[str] = "socialized_loss"
+    liquidated: str
+    deficit: int
+    collected: int
+    rate: int  # ppm of each winner's profit
+    accounts: int
+
+
+@event
+class SocializedLossCharged(Event):
+    kind: ClassVar[str] = "socialized_loss_charged"
+    account: str
+    amount: int
+
+
+@event
 class FeedEnded(Event):
     kind: ClassVar[str] = "feed_ended"
     reason: str

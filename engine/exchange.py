@@ -15,6 +15,7 @@ from enum import StrEnum
 from fractions import Fraction
 
 from engine import margin
+from engine.adl import AdlPrice, RankingPolicy
 from engine.book import OrderBook
 from engine.events import (
     Deposit,
@@ -31,6 +32,7 @@ from engine.events import (
     Trade,
 )
 from engine.instrument import Instrument
+from engine.insurance import FundWatch, TriggerPolicy
 from engine.ledger import (
     EXTERNAL,
     FEE_POOL,
@@ -41,6 +43,7 @@ from engine.ledger import (
     isolated_key,
     wallet_key,
 )
+from engine.liquidation import LiquidationIndex, Liquidator
 from engine.orders import (
     RESTING_TYPES,
     TRIGGERED_TYPES,
@@ -51,7 +54,7 @@ from engine.orders import (
     side_name,
 )
 from engine.pricing import MarkPolicy, PriceState
-from engine.units import PPM, UnitError, ceil_div
+from engine.units import PPM, SECOND, UnitError, ceil_div
 from engine.views import (
     AccountView,
     BookView,
@@ -60,6 +63,7 @@ from engine.views import (
     OrderView,
     PositionView,
 )
+from engine.waterfall import LossPolicy, Waterfall
 
 
 class MarginMode(StrEnum):
@@ -74,6 +78,13 @@ class ExchangeConfig:
     seed: int = 0
     insurance_fund: int = 0  # money units the fund starts with
     default_leverage: int = 20
+    trigger_policy: TriggerPolicy = TriggerPolicy.FUND_EXHAUSTED
+    drawdown: int = 300_000  # ppm below the trailing 8 h peak (fund_drawdown)
+    ranking: RankingPolicy = RankingPolicy.BITMEX
+    adl_price: AdlPrice = AdlPrice.BANKRUPTCY
+    loss_policy: LossPolicy = LossPolicy.ADL
+    liquidation_band: int = 50_000  # ppm beyond the bankruptcy price the fund may aggress
+    lights_every: int = 10 * SECOND  # ADL ranks and lights are recomputed this often
 
 
 class Account:
@@ -94,13 +105,15 @@ class Account:
         "order_ids",
         "reduce_only_ids",
         "bankrupt",
+        "margin_key",
+        "fee_keys",
     )
 
     def __init__(self, account_id: str, mode: MarginMode, leverage: int) -> None:
         self.id = account_id
         self.wallet = wallet_key(account_id)
         self.isolated = isolated_key(account_id)
-        self.mode = mode
+        self.set_mode(mode)
         self.leverage = leverage
         self.lots = 0  # signed: + long, − short
         self.cost = 0  # cost basis of the open part, lot·ticks, ≥ 0
@@ -116,21 +129,23 @@ class Account:
     def side(self) -> int:
         return (self.lots > 0) - (self.lots < 0)
 
-    @property
-    def margin_key(self) -> str:
-        """The ledger account behind the position: losses and funding are drawn from it
-        alone, so an isolated position never loses more than its margin."""
-        return self.isolated if self.mode is MarginMode.ISOLATED else self.wallet
+    def set_mode(self, mode: MarginMode) -> None:
+        """Switch margin mode; the ledger keys that follow from it are fixed here, once.
 
-    @property
-    def fee_keys(self) -> tuple[str, ...]:
-        """Fees come from the wallet, then (isolated) from the position's margin."""
-        if self.mode is MarginMode.ISOLATED:
-            return (self.wallet, self.isolated)
-        return (self.wallet,)
+        ``margin_key`` is the account behind the position: losses and funding are drawn
+        from it alone, so an isolated position never loses more than its margin.
+        ``fee_keys``: fees come from the wallet, then (isolated) the position's margin.
+        """
+        self.mode = mode
+        if mode is MarginMode.ISOLATED:
+            self.margin_key = self.isolated
+            self.fee_keys = (self.wallet, self.isolated)
+        else:
+            self.margin_key = self.wallet
+            self.fee_keys = (self.wallet,)
 
 
-class Exchange:
+class Exchange(Waterfall):
     def __init__(self, instrument: Instrument, config: ExchangeConfig | None = None) -> None:
         self.instrument = instrument
         self.config = config or ExchangeConfig()
@@ -146,6 +161,10 @@ class Exchange:
         self._events: list[Event] = []
         self._next_order_id = 1
         self._cv = instrument.contract_value
+        self.liq_index = LiquidationIndex()
+        self.liquidator = Liquidator()
+        self.fund_watch = FundWatch(self.config.trigger_policy, self.config.drawdown)
+        self._init_waterfall()
         if self.config.insurance_fund:
             self.ledger.deposit(INSURANCE_FUND, self.config.insurance_fund)
 
@@ -199,6 +218,7 @@ class Exchange:
         if not isinstance(amount, int) or amount < 0:
             return self._reject(account_id, "a deposit must be a positive amount")
         self.ledger.deposit(account.wallet, amount)
+        self._dirty.add(account_id)
         return self._emit(Deposit(self.time, account_id, amount))
 
     def set_leverage(self, account_id: str, leverage: int) -> Event:
@@ -231,7 +251,7 @@ class Exchange:
             return self._reject(
                 account_id, "close the position and cancel open orders before switching margin mode"
             )
-        account.mode = mode
+        account.set_mode(mode)
         return self._emit(SettingChanged(self.time, account_id, "margin_mode", mode.value))
 
     # == orders ======================================================================
@@ -538,6 +558,7 @@ class Exchange:
         if lots:
             self._open(account, side, lots, price)
         unpaid = self.ledger.draw(account.fee_keys, FEE_POOL, fee)
+        self._dirty.add(account.id)
         if account.lots:
             self.positions[account.id] = account
         else:
@@ -556,7 +577,7 @@ class Exchange:
 
     def _close(self, account: Account, closing: int, price: int) -> int:
         held = abs(account.lots)
-        position_side = account.side
+        position_side = 1 if account.lots > 0 else -1
         removed = account.cost if closing == held else account.cost * closing // held
         realized = position_side * (closing * price - removed) * self._cv
         account.cost -= removed
@@ -661,6 +682,7 @@ class Exchange:
         if self.prices.funding_due(time):
             self._settle_funding()
         self._fire_triggers()
+        self._run_waterfall()
 
     def _settle_funding(self) -> None:
         """Longs pay shorts when F > 0: notional at mark × F, rounded toward the exchange
@@ -672,6 +694,7 @@ class Exchange:
             payer_side = 1 if rate > 0 else -1
             holders = sorted(self.positions.values(), key=lambda a: a.side != payer_side)
             for account in holders:
+                self._dirty.add(account.id)
                 exact = abs(account.lots) * mark * cv * abs(rate)
                 if account.side == payer_side:
                     amount = ceil_div(exact, PPM)
@@ -717,7 +740,7 @@ class Exchange:
             funding_rate=self.prices.predicted_rate(),
             next_funding=self.prices.next_funding,
             insurance_fund=fund,
-            insurance_peak=fund,
+            insurance_peak=self.fund_watch.peak(self.time, fund),
             open_interest=long_lots,
         )
 
@@ -764,6 +787,7 @@ class Exchange:
 
     def position_view(self, account: Account) -> PositionView:
         a = self.assess(account)
+        light = self.lights.get(account.id)
         return PositionView(
             side=account.side,
             lots=a.lots,
@@ -784,6 +808,9 @@ class Exchange:
             bankruptcy_price=a.bankruptcy_price,
             opened_at=account.opened_at,
             initial_margin=margin.initial_margin(a.cost * self._cv, account.leverage),
+            adl_rank=light.rank if light else None,
+            adl_lights=light.lights if light else 0,
+            adl_score=light.score if light else None,
         )
 
     def ledger_totals(self) -> LedgerTotals:
@@ -792,7 +819,8 @@ class Exchange:
         unrealized = sum(
             margin.unrealized_pnl(a.side, abs(a.lots), a.cost, mark, cv)
             for a in self.positions.values()
-        )
+        ) + self.liquidator.unrealized(mark, cv)
+        liquidator_lots = self.liquidator.side * self.liquidator.lots
         return LedgerTotals(
             deposits=self.ledger.deposits,
             withdrawals=self.ledger.withdrawals,
@@ -802,8 +830,10 @@ class Exchange:
             fees=balances[FEE_POOL],
             settlement=balances[SETTLEMENT],
             funding_pool=balances[FUNDING_POOL],
-            long_lots=sum(a.lots for a in self.positions.values() if a.lots > 0),
-            short_lots=-sum(a.lots for a in self.positions.values() if a.lots < 0),
+            long_lots=sum(a.lots for a in self.positions.values() if a.lots > 0)
+            + max(liquidator_lots, 0),
+            short_lots=-sum(a.lots for a in self.positions.values() if a.lots < 0)
+            + max(-liquidator_lots, 0),
         )
 
     def check_invariants(self) -> dict[str, bool]:

@@ -59,6 +59,10 @@ class Ledger:
         """Move up to ``amount`` from the sources in order, never below zero; returns the
         part that could not be drawn."""
         balances = self.balances
+        if balances[sources[0]] >= amount:  # the common case: the first source suffices
+            balances[sources[0]] -= amount
+            balances[destination] += amount
+            return 0
         for source in sources:
             if amount <= 0:
                 break

@@ -57,6 +57,42 @@ def bankruptcy_price(side: int, lots: int, cost: int, collateral: int, cv: int) 
     return Fraction(cost, lots) - side * Fraction(collateral, lots * cv)
 
 
+def price_at_ratio(
+    instrument: Instrument,
+    side: int,
+    lots: int,
+    cost: int,
+    collateral: int,
+    ratio: int = PPM,
+    other_mm: int = 0,
+    other_upnl: int = 0,
+) -> tuple[tuple[int, int] | None, Tier]:
+    """The price (ticks) where MM / equity = ``ratio`` (100 %: the liquidation price),
+    as an exact fraction (numerator, denominator > 0), with the tier used there.
+
+    LP = (WB − TMM + UPNL + cum − s·C·cv) / (Q·cv·MMR − s·Q·cv) at ratio 1; at a ratio
+    r, MMR and cum are divided by r (equity = MM / r). The tier is first taken at
+    the current notional and recomputed while the answer lands in another tier.
+    ``None`` when no positive price reaches the ratio (e.g. a 1x long).
+    """
+    cv = instrument.contract_value
+    tier = instrument.tier_for(cost * cv)
+    seen = 0
+    while True:
+        seen |= 1 << tier.number
+        # equity = MM / r, multiplied through by r = ratio / PPM so all stays integer
+        numerator = (collateral - other_mm + other_upnl - side * cost * cv) * ratio + tier.cum * PPM
+        denominator = lots * cv * (tier.mmr - side * ratio)
+        if denominator < 0:
+            numerator, denominator = -numerator, -denominator
+        if numerator <= 0:
+            return None, tier
+        landed = instrument.tier_for(lots * cv * numerator // denominator)
+        if landed.number == tier.number or seen & (1 << landed.number):
+            return (numerator, denominator), tier
+        tier = landed
+
+
 def liquidation_price(
     instrument: Instrument,
     side: int,
@@ -66,28 +102,20 @@ def liquidation_price(
     other_mm: int = 0,
     other_upnl: int = 0,
 ) -> tuple[Fraction | None, Tier]:
-    """Price (ticks) where equity = MM, with MMR and cum of the tier at that price's notional.
+    """Price (ticks) where equity = MM, with MMR and cum of the tier at that price's notional."""
+    exact, tier = price_at_ratio(
+        instrument, side, lots, cost, collateral, PPM, other_mm, other_upnl
+    )
+    return (None if exact is None else Fraction(*exact)), tier
 
-    LP = (WB − TMM + UPNL + cum − s·C·cv) / (Q·cv·MMR − s·Q·cv). The tier is first
-    taken at the entry notional and recomputed while the answer lands in another
-    tier. ``None`` when no positive price liquidates (e.g. a 1x long).
-    """
-    cv = instrument.contract_value
-    tier = instrument.tier_for(instrument.notional(lots, Fraction(cost, lots)))
-    seen: set[int] = set()
-    price: Fraction | None = None
-    while tier.number not in seen:
-        seen.add(tier.number)
-        numerator = (collateral - other_mm + other_upnl + tier.cum - side * cost * cv) * PPM
-        denominator = lots * cv * (tier.mmr - side * PPM)
-        price = Fraction(numerator, denominator)
-        if price <= 0:
-            return None, tier
-        landed = instrument.tier_for(int(lots * price * cv))
-        if landed.number == tier.number:
-            break
-        tier = landed
-    return price, tier
+
+def trigger_tick(side: int, exact: tuple[int, int] | None) -> int:
+    """The integer tick a mark must cross to reach an exact price: a long triggers when
+    mark < the returned tick, a short when mark > it."""
+    if exact is None:
+        return 0 if side > 0 else 1 << 62  # never reached
+    numerator, denominator = exact
+    return -(-numerator // denominator) if side > 0 else numerator // denominator
 
 
 @dataclass(frozen=True, slots=True)

@@ -57,7 +57,7 @@ class PositionView:
     initial_margin: int  # N at entry / leverage: the base of ROE
     adl_rank: int | None = None
     adl_lights: int = 0
-    adl_score: Fraction | None = None
+    adl_score: float | None = None
 
     @property
     def roe(self) -> Fraction:

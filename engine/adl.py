@@ -1,0 +1,345 @@
+"""Auto-deleveraging: who is closed against a bankrupt position, in what order, how much.
+
+Pure functions over ``Holder`` snapshots, shared by the engine, the calculator,
+the indicator lights and the counterfactual (SPEC §5.4–6). Scores are ranking
+devices, not money: they are floats computed from the exact integers; every
+amount that moves stays an integer.
+
+Ranking policies (highest score deleveraged first; longs and shorts queue apart):
+
+- ``bitmex``: PnL% = s·(P_m − P_e)/P_e; effective leverage = P_m / |P_m − P_bk|;
+  score = PnL%·EffLev when PnL% > 0, else PnL% / EffLev.
+- ``binance``: max(0, uPnL) / max(1, wallet) × MM / equity.
+- ``hyperliquid``: (P_m/P_e long, P_e/P_m short) × notional / equity.
+- ``random`` (dYdX v4): a seeded random starting point in account order, skipping
+  accounts the fill would make bankrupt.
+- ``pro_rata`` (Chitra 2025): every profitable position gives up the same fraction.
+- ``leverage_first`` (Campbell, Hey, Moallemi, Nutz 2026): the highest-leverage
+  accounts are cut first until leverages are equal ("water-filling").
+
+Ties: larger size first, then earlier open time, then account name.
+"""
+
+from __future__ import annotations
+
+import random
+from enum import StrEnum
+from math import inf
+from typing import NamedTuple
+
+from engine.units import MONEY_SCALE, PPM
+
+
+class RankingPolicy(StrEnum):
+    BITMEX = "bitmex"
+    BINANCE = "binance"
+    HYPERLIQUID = "hyperliquid"
+    RANDOM = "random"
+    PRO_RATA = "pro_rata"
+    LEVERAGE_FIRST = "leverage_first"
+
+
+class AdlPrice(StrEnum):
+    BANKRUPTCY = "bankruptcy"
+    MARK = "mark"
+
+
+CLAWBACK = "clawback"  # the socialized-loss alternative, compared in counterfactuals
+COUNTERFACTUAL_POLICIES = (*RankingPolicy, CLAWBACK)
+
+
+class Holder(NamedTuple):
+    """One open position as ADL sees it (integers in engine units)."""
+
+    account: str
+    side: int
+    lots: int
+    cost: int  # lot·ticks
+    collateral: int  # money units behind the position (isolated margin or cross wallet)
+    maintenance: int  # money units, at the mark
+    opened_at: int
+
+    def unrealized(self, mark: int, cv: int) -> int:
+        return self.side * (self.lots * mark - self.cost) * cv
+
+    def equity(self, mark: int, cv: int) -> int:
+        return self.collateral + self.unrealized(mark, cv)
+
+
+# -- scores ---------------------------------------------------------------------------
+
+
+def score(policy: RankingPolicy, h: Holder, mark: int, cv: int) -> float:
+    """The policy's score of one position at ``mark``: higher is deleveraged sooner."""
+    if policy is RankingPolicy.BITMEX:
+        entry = h.cost / h.lots
+        pnl = h.side * (mark - entry) / entry
+        bankrupt = entry - h.side * h.collateral / (h.lots * cv)
+        gap = abs(mark - bankrupt)
+        leverage = mark / gap if gap else inf
+        return pnl * leverage if pnl > 0 else pnl / leverage
+    upnl = h.side * (h.lots * mark - h.cost) * cv
+    equity = h.collateral + upnl
+    if policy is RankingPolicy.BINANCE:
+        ratio = h.maintenance / equity if equity > 0 else inf
+        return max(0, upnl) / max(MONEY_SCALE, h.collateral) * ratio if upnl > 0 else 0.0
+    if policy is RankingPolicy.HYPERLIQUID:
+        entry = h.cost / h.lots
+        price_ratio = mark / entry if h.side > 0 else entry / mark
+        return price_ratio * h.lots * mark * cv / equity if equity > 0 else inf
+    if policy is RankingPolicy.LEVERAGE_FIRST:
+        return h.lots * mark * cv / equity if equity > 0 else inf
+    if policy is RankingPolicy.PRO_RATA:
+        return 1.0 if upnl > 0 else 0.0
+    return 0.0  # random: no score orders the queue
+
+
+def scores(policy: RankingPolicy, holders: list[Holder], mark: int, cv: int) -> list[float]:
+    """Scores of many positions; the hot loop of ADL and the lights, kept tight."""
+    if policy is RankingPolicy.BITMEX:
+        out = []
+        append = out.append
+        for _, side, lots, cost, collateral, _, _ in holders:
+            entry = cost / lots
+            pnl = side * (mark - entry) / entry
+            gap = abs(mark - entry + side * collateral / (lots * cv))
+            if not gap:
+                append(inf if pnl > 0 else -0.0)
+            elif pnl > 0:
+                append(pnl * mark / gap)
+            else:
+                append(pnl * gap / mark)
+        return out
+    return [score(policy, h, mark, cv) for h in holders]
+
+
+# -- the queue --------------------------------------------------------------------------
+
+
+def queue(
+    policy: RankingPolicy, holders: list[Holder], mark: int, cv: int, start: int = 0
+) -> list[tuple[Holder, float]]:
+    """One side's positions in deleveraging order, with their scores.
+
+    ``random`` rotates the account order to ``start`` (drawn by the caller's seeded
+    generator); every other policy sorts by score, then larger size, earlier open.
+    """
+    values = scores(policy, holders, mark, cv)
+    if policy is RankingPolicy.RANDOM:
+        ordered = sorted(zip(holders, values, strict=True), key=lambda hv: hv[0].account)
+        start %= max(1, len(ordered))
+        return ordered[start:] + ordered[:start]
+    return sorted(
+        zip(holders, values, strict=True),
+        key=lambda hv: (-hv[1], -hv[0].lots, hv[0].opened_at, hv[0].account),
+    )
+
+
+def grouped(policy: RankingPolicy) -> bool:
+    """Policies that hit a whole group at once (pro-rata) or in no foreseeable order
+    (random): their lights show the group's share, not a place in a line."""
+    return policy in (RankingPolicy.PRO_RATA, RankingPolicy.RANDOM)
+
+
+def lights(
+    policy: RankingPolicy, ordered: list[tuple[Holder, float]]
+) -> dict[str, tuple[int, int, float, int]]:
+    """Account → (rank, lights 1–5, score, cumulative lots) for one side's queue (SPEC §5.6).
+
+    Cumulative share = (size ranked ahead + own size) / side total; the percentile
+    is that share rounded up to the next 20 % step; lights = 6 − percentile / 20 %.
+    Grouped policies share one cumulative share per score group (dense ranks).
+    """
+    total = sum(h.lots for h, _ in ordered)
+    result: dict[str, tuple[int, int, float, int]] = {}
+    if not total:
+        return result
+    is_grouped = grouped(policy)
+    cumulative = 0
+    rank = 0
+    i = 0
+    while i < len(ordered):
+        j = i + 1
+        if is_grouped:
+            while j < len(ordered) and ordered[j][1] == ordered[i][1]:
+                j += 1
+        cumulative += sum(h.lots for h, _ in ordered[i:j])
+        rank += 1
+        steps = -(-cumulative * 5 // total)  # share rounded up to a 20 % step, in steps
+        light = 6 - steps
+        for h, value in ordered[i:j]:
+            result[h.account] = (rank, light, value, cumulative)
+        i = j
+    return result
+
+
+# -- allocation: who gives up how many lots ---------------------------------------------
+
+
+def allocate(
+    policy: RankingPolicy,
+    holders: list[Holder],
+    rest: int,
+    mark: int,
+    cv: int,
+    price: int,
+    rng: random.Random,
+) -> list[tuple[Holder, int, int, float]]:
+    """Split ``rest`` lots of a bankrupt position over the opposite side's ``holders``.
+
+    Returns (holder, lots, rank, score) with Σ lots = min(rest, Σ holder lots) and no
+    holder giving more than it holds. ``price`` is the ADL price (for ``random``'s
+    bankruptcy check).
+    """
+    if policy is RankingPolicy.PRO_RATA:
+        return _pro_rata(holders, rest, mark, cv)
+    if policy is RankingPolicy.LEVERAGE_FIRST:
+        return _water_fill(holders, rest, mark, cv)
+    start = rng.randrange(len(holders)) if policy is RankingPolicy.RANDOM and holders else 0
+    ordered = queue(policy, holders, mark, cv, start)
+    if policy is RankingPolicy.RANDOM:
+        survives = [_survives(h, min(rest, h.lots), mark, price, cv) for h, _ in ordered]
+        ordered = [hv for hv, ok in zip(ordered, survives, strict=True) if ok] + [
+            hv for hv, ok in zip(ordered, survives, strict=True) if not ok
+        ]
+    taken = []
+    for rank, (holder, value) in enumerate(ordered, start=1):
+        if rest <= 0:
+            break
+        lots = min(rest, holder.lots)
+        taken.append((holder, lots, rank, value))
+        rest -= lots
+    return taken
+
+
+def _survives(h: Holder, lots: int, mark: int, price: int, cv: int) -> bool:
+    """Would the holder's equity stay ≥ 0 after closing ``lots`` at ``price``?"""
+    return h.equity(mark, cv) + h.side * lots * (price - mark) * cv >= 0
+
+
+def _pro_rata(holders, rest, mark, cv):
+    profitable = [h for h in holders if h.unrealized(mark, cv) > 0]
+    others = [h for h in holders if h.unrealized(mark, cv) <= 0]
+    taken = []
+    for rank, group in enumerate((profitable, others), start=1):
+        group_lots = sum(h.lots for h in group)
+        share = min(rest, group_lots)
+        if not share:
+            continue
+        for h, lots in zip(group, split_exact(share, [h.lots for h in group]), strict=True):
+            if lots:
+                taken.append((h, lots, rank, 1.0 if rank == 1 else 0.0))
+        rest -= share
+    return taken
+
+
+def _water_fill(holders, rest, mark, cv):
+    """Cut the highest leverages down to a common level L until ``rest`` lots are cut.
+
+    Position i keeps L·equity_i / (mark·cv) lots; broke accounts (equity ≤ 0) go first,
+    whole. L solves Σ (lots_i − L·E_i/(m·cv)) = rest over the accounts above L.
+    """
+    ordered = queue(RankingPolicy.LEVERAGE_FIRST, holders, mark, cv)
+    taken = []
+    for holder, value in ordered:
+        if rest <= 0 or value != inf:
+            break
+        lots = min(rest, holder.lots)
+        taken.append((holder, lots, len(taken) + 1, value))
+        rest -= lots
+    solvent = [(h, v) for h, v in ordered if v != inf]
+    if rest <= 0 or not solvent:
+        return taken
+    unit = mark * cv
+    lots_sum = equity_sum = 0
+    level = 0.0
+    count = 0
+    for i, (h, _) in enumerate(solvent):
+        lots_sum += h.lots
+        equity_sum += h.equity(mark, cv)
+        count = i + 1
+        level = max(0.0, (lots_sum - rest) * unit / equity_sum)
+        next_leverage = solvent[i + 1][1] if i + 1 < len(solvent) else 0.0
+        if level >= next_leverage:
+            break
+    cut = [max(0.0, h.lots - level * h.equity(mark, cv) / unit) for h, _ in solvent[:count]]
+    amounts = split_exact(min(rest, lots_sum), cut, caps=[h.lots for h, _ in solvent[:count]])
+    start = len(taken)
+    for i, ((h, value), lots) in enumerate(zip(solvent[:count], amounts, strict=True)):
+        if lots:
+            taken.append((h, lots, start + i + 1, value))
+    return taken
+
+
+def split_exact(total: int, weights: list, caps: list[int] | None = None) -> list[int]:
+    """Integers proportional to ``weights`` summing exactly to ``total`` (largest
+    remainder; ties to the earlier entry), each within its cap when caps are given."""
+    n = len(weights)
+    caps = caps if caps is not None else [total] * n
+    weight_sum = sum(weights)
+    if not n or total <= 0 or weight_sum <= 0:
+        return [0] * n
+    if all(isinstance(w, int) for w in weights):  # exact integer arithmetic when possible
+        parts = [min(c, w * total // weight_sum) for w, c in zip(weights, caps, strict=True)]
+        remainders = [(w * total % weight_sum, -i) for i, w in enumerate(weights)]
+    else:
+        exact = [w * total / weight_sum for w in weights]
+        parts = [min(c, int(x)) for x, c in zip(exact, caps, strict=True)]
+        remainders = [(x - int(x), -i) for i, x in enumerate(exact)]
+    short = total - sum(parts)
+    for _, neg_index in sorted(remainders, reverse=True):
+        if short <= 0:
+            break
+        i = -neg_index
+        if parts[i] < caps[i]:
+            parts[i] += 1
+            short -= 1
+    i = 0
+    while short > 0 and i < n:  # caps bound some parts: pour the rest into the others
+        room = caps[i] - parts[i]
+        if room > 0:
+            add = min(room, short)
+            parts[i] += add
+            short -= add
+        i += 1
+    return parts
+
+
+# -- the counterfactual: the same deficit, split by every policy ---------------------------
+
+
+def split_deficit(
+    policy: str,
+    holders: list[Holder],
+    rest: int,
+    deficit: int,
+    mark: int,
+    cv: int,
+    price: int,
+    seed: int,
+) -> dict[str, int]:
+    """Account → money given up if ``policy`` had covered ``deficit`` (SPEC §6).
+
+    Queue-like policies give up money in proportion to the lots they would have
+    closed; ``clawback`` in proportion to each winner's profit. Sums exactly to
+    the deficit (largest remainder).
+    """
+    if policy == CLAWBACK:
+        winners = [h for h in holders if h.unrealized(mark, cv) > 0]
+        weights = [h.unrealized(mark, cv) for h in winners]
+        if not winners:  # nobody is in profit: the loss falls on every position by size
+            winners, weights = list(holders), [h.lots for h in holders]
+    else:
+        taken = allocate(RankingPolicy(policy), holders, rest, mark, cv, price, random.Random(seed))
+        winners = [h for h, _, _, _ in taken]
+        weights = [lots for _, lots, _, _ in taken]
+    amounts = split_exact(deficit, weights)
+    return {h.account: a for h, a in zip(winners, amounts, strict=True) if a}
+
+
+def concentration(haircuts: dict[str, int], deficit: int) -> tuple[int, int, int]:
+    """(accounts touched, top account's share, top ten's share), shares in ppm."""
+    if not deficit or not haircuts:
+        return len(haircuts), 0, 0
+    ordered = sorted(haircuts.values(), reverse=True)
+    return len(ordered), ordered[0] * PPM // deficit, sum(ordered[:10]) * PPM // deficit

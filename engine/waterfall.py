@@ -1,0 +1,492 @@
+"""The loss waterfall (SPEC §5): liquidation → insurance fund → ADL or socialized loss.
+
+Mixed into ``Exchange``: it works on the exchange's accounts, book and ledger, and
+runs inside ``advance`` after triggers. Per liquidated position:
+
+1. cancel the owner's orders; settle the owner at the bankruptcy price (the whole
+   collateral is lost, never more); the liquidator takes the position over;
+2. IOC on the book at the bankruptcy price: any better fill is surplus for the fund;
+3. the fund takes the rest to the book beyond bankruptcy, within a price band, for
+   as long as the trigger policy lets it pay;
+4. what is left is closed against opposite positions in ranking order (ADL), or the
+   fund's deficit is clawed back from every winner (socialized loss).
+"""
+
+from __future__ import annotations
+
+import random
+from collections import deque
+from dataclasses import dataclass
+from enum import StrEnum
+
+from engine import adl, margin
+from engine.adl import AdlPrice, Holder, RankingPolicy
+from engine.events import (
+    AdlExecuted,
+    AutoDeleveraged,
+    InsuranceFundChanged,
+    Liquidation,
+    LiquidationSettled,
+    MarginWarning,
+    PositionChanged,
+    SocializedLoss,
+    SocializedLossCharged,
+    Trade,
+)
+from engine.ledger import INSURANCE_FUND, SETTLEMENT
+from engine.units import PPM
+
+LIQUIDATOR = "liquidation-engine"
+WARN_RATIO = 800_000  # ppm: margin ratio from which a position is warned
+MAX_CASCADE_ROUNDS = 50
+
+
+class LossPolicy(StrEnum):
+    ADL = "adl"
+    CLAWBACK = "clawback"
+
+
+@dataclass(frozen=True, slots=True)
+class AdlRecord:
+    """What one ADL event saw: enough to split the same deficit by every other policy."""
+
+    adl_id: int
+    time: int
+    liquidated: str
+    side: int
+    rest: int
+    price: int
+    mark: int
+    deficit: int
+    policy: str
+    holders: tuple[Holder, ...]
+    seed: int
+
+
+@dataclass(frozen=True, slots=True)
+class PolicySplit:
+    policy: str
+    haircuts: tuple[tuple[str, int], ...]  # (account, money given up), largest first
+    touched: int
+    top_share: int  # ppm of the deficit on the most-hit account
+    top10_share: int
+
+
+@dataclass(frozen=True, slots=True)
+class Counterfactual:
+    adl_id: int
+    deficit: int
+    actual: str
+    splits: tuple[PolicySplit, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class LightView:
+    """A position's place in its side's ADL queue, and what its lights mean."""
+
+    rank: int
+    lights: int
+    score: float
+    share: int  # ppm: size ranked ahead of it plus its own, over the side's total
+
+
+class Waterfall:
+    """Liquidation scan, the liquidator, the fund's limits, ADL, clawback, lights."""
+
+    ADL_HISTORY = 200
+
+    def _init_waterfall(self) -> None:
+        self._dirty: set[str] = set()
+        self._warned: set[str] = set()
+        self._last_warn_mark = 0
+        self._next_lights = self.time
+        self.lights: dict[str, LightView] = {}
+        self.adl_records: deque[AdlRecord] = deque(maxlen=self.ADL_HISTORY)
+        self._next_adl_id = 1
+
+    # == the index ====================================================================
+
+    def _reindex(self) -> None:
+        """Recompute the trigger ticks of accounts that changed since the last scan."""
+        if not self._dirty:
+            return
+        index, instrument = self.liq_index, self.instrument
+        for account_id in sorted(self._dirty):
+            account = self.accounts.get(account_id)
+            if account is None or not account.lots:
+                index.remove(account_id)
+                self._warned.discard(account_id)
+                continue
+            side, lots, cost = account.side, abs(account.lots), account.cost
+            collateral = self.ledger.balances[account.margin_key]
+            liq, _ = margin.price_at_ratio(instrument, side, lots, cost, collateral)
+            warn, _ = margin.price_at_ratio(instrument, side, lots, cost, collateral, WARN_RATIO)
+            index.put(
+                account_id, side, margin.trigger_tick(side, liq), margin.trigger_tick(side, warn)
+            )
+            self._check_warning(account_id, side, index.entry(account_id)[2])
+        self._dirty.clear()
+
+    def _check_warning(self, account_id: str, side: int, warn_tick: int) -> None:
+        mark = self.prices.mark
+        inside = mark < warn_tick if side > 0 else mark > warn_tick
+        if inside and account_id not in self._warned:
+            self._warned.add(account_id)
+            account = self.accounts[account_id]
+            ratio = self.assess(account).ratio
+            self._emit(MarginWarning(self.time, account_id, ratio))
+        elif not inside:
+            self._warned.discard(account_id)
+
+    def _warn_on_price_move(self) -> None:
+        mark = self.prices.mark
+        if mark != self._last_warn_mark:
+            for account_id in self.liq_index.warning_crossed(self._last_warn_mark, mark):
+                side, _, warn_tick = self.liq_index.entry(account_id)
+                self._check_warning(account_id, side, warn_tick)
+            self._last_warn_mark = mark
+
+    # == the scan =====================================================================
+
+    def _run_waterfall(self) -> None:
+        """Liquidate every position the mark has crossed, cascades included."""
+        self._reindex()
+        for _ in range(MAX_CASCADE_ROUNDS):
+            victims = self.liq_index.triggered(self.prices.mark)
+            if not victims:
+                break
+            for account_id in victims:
+                self._liquidate(self.accounts[account_id])
+            self._reindex()
+        self._warn_on_price_move()
+        self.fund_watch.observe(self.time, self.ledger.balances[INSURANCE_FUND])
+        if self.time >= self._next_lights:
+            self.refresh_lights()
+
+    def _liquidate(self, account) -> None:
+        if not account.lots:
+            return
+        picture = self.assess(account)
+        if picture.equity >= picture.maintenance:  # changed since indexed (e.g. ADL'd)
+            self._dirty.add(account.id)
+            return
+        self.cancel_all(account.id, "liquidation")
+        side, lots, cost = account.side, abs(account.lots), account.cost
+        collateral = self.ledger.balances[account.margin_key]
+        entry = self.liq_index.entry(account.id)
+        # 1. the owner is settled at the bankruptcy price: the collateral is lost, never more
+        self.ledger.transfer(account.margin_key, SETTLEMENT, collateral)
+        account.lots = account.cost = 0
+        self.positions.pop(account.id, None)
+        self._release_isolated(account)
+        self._dirty.add(account.id)
+        cv = self._cv
+        self.liquidator.take_over(side, lots, cost * cv - side * collateral)
+        bankruptcy = self.liquidator.bankruptcy_tick(cv)
+        self._emit(
+            Liquidation(
+                self.time,
+                account.id,
+                side,
+                lots,
+                self.prices.mark,
+                entry[1] if entry else 0,
+                bankruptcy,
+                picture.equity,
+                picture.maintenance,
+                collateral,
+            )
+        )
+        self._emit(PositionChanged(self.time, account.id, 0, 0, -collateral))
+        fund_before = self.ledger.balances[INSURANCE_FUND]
+        # 2. IOC at the bankruptcy price
+        book_in, book_qty = self._liquidator_take(-side, lots, bankruptcy)
+        # 3. the fund takes the rest to the book beyond bankruptcy, within the band
+        fund_qty = fund_out = 0
+        if self.liquidator.lots:
+            fund_out, fund_qty = self._fund_takes_rest(bankruptcy)
+        # 4. ADL, or clawback of the fund's deficit
+        clawback = 0
+        if self.config.loss_policy is LossPolicy.CLAWBACK:
+            clawback = self._clawback(account.id)
+        adl_qty = self.liquidator.lots
+        if adl_qty:
+            self._auto_deleverage(account.id)
+        delta = self.ledger.balances[INSURANCE_FUND] - fund_before
+        if delta:
+            self._emit(
+                InsuranceFundChanged(
+                    self.time,
+                    self.ledger.balances[INSURANCE_FUND],
+                    delta,
+                    f"liquidation of {account.id}",
+                )
+            )
+        self._emit(
+            LiquidationSettled(
+                self.time,
+                account.id,
+                side,
+                lots,
+                book_qty,
+                fund_qty,
+                adl_qty,
+                book_in,
+                fund_out,
+                clawback,
+            )
+        )
+
+    def _liquidator_take(self, side: int, qty: int, limit: int) -> tuple[int, int]:
+        """Match the liquidator's order; its PnL settles with the fund. Returns (Σ realized,
+        lots filled)."""
+        fills, _, _ = self.book.match(side, qty, limit, None)
+        realized_total = filled = 0
+        cv, rate, ledger = self._cv, self.instrument.maker_fee, self.ledger
+        for maker_order, lots, price in fills:
+            maker = self.accounts[maker_order.account]
+            self._maker_filled(maker, maker_order, lots)
+            fee = -(-lots * price * cv * rate // PPM)
+            maker_realized, maker_fee = self._fill(maker, -side, lots, price, fee)
+            self._dirty.add(maker.id)
+            realized = self.liquidator.release(lots, price, cv)
+            ledger.transfer(SETTLEMENT, INSURANCE_FUND, realized)
+            realized_total += realized
+            filled += lots
+            self._emit(
+                Trade(
+                    self.time,
+                    LIQUIDATOR,
+                    maker.id,
+                    0,
+                    maker_order.id,
+                    side,
+                    lots,
+                    price,
+                    0,
+                    maker_fee,
+                )
+            )
+            self._emit(PositionChanged(self.time, maker.id, maker.lots, maker.cost, maker_realized))
+            if maker.reduce_only_ids:
+                self._trim_reduce_only(maker)
+        if fills:
+            self.prices.last = fills[-1][2]
+        return realized_total, filled
+
+    def _fund_takes_rest(self, bankruptcy: int) -> tuple[int, int]:
+        """Aggress beyond bankruptcy within the band while the fund may pay the loss.
+        Returns (what the fund paid, lots closed)."""
+        side = -self.liquidator.side  # the liquidator's order side
+        band = bankruptcy * self.config.liquidation_band // PPM
+        limit = bankruptcy - band if side < 0 else bankruptcy + band
+        if self.config.loss_policy is LossPolicy.CLAWBACK:
+            allowance = None  # the deficit will be clawed back from the winners
+        else:
+            allowance = self.fund_watch.allowance(self.time, self.ledger.balances[INSURANCE_FUND])
+        lots = self._affordable_lots(side, limit, allowance)
+        if not lots:
+            return 0, 0
+        realized, filled = self._liquidator_take(side, lots, limit)
+        return max(0, -realized), filled
+
+    def _affordable_lots(self, side: int, limit: int, allowance: int | None) -> int:
+        """How many lots the fund can close within ``limit`` before its loss would pass
+        ``allowance`` (walking the book as the match will)."""
+        liquidator, cv = self.liquidator, self._cv
+        wanted, lots, cost, loss = liquidator.lots, liquidator.lots, liquidator.cost, 0
+        taken = 0
+        for price, available in self.book.walk(side):
+            if (price < limit) if side < 0 else (price > limit):
+                break
+            take = min(available, wanted - taken)
+            if allowance is not None:
+                # loss of closing k more lots at this price: −s·(k·p·cv − k·cost/lots)
+                per_lot = -liquidator.side * (price * cv * lots - cost)  # × 1/lots
+                if per_lot > 0:
+                    room = (allowance - loss) * lots // per_lot
+                    take = min(take, max(0, room))
+                    loss += -(-take * per_lot // lots)
+            taken += take
+            if taken >= wanted or (allowance is not None and take < available):
+                break
+        return taken
+
+    # == ADL ==========================================================================
+
+    def holders(self, side: int) -> list[Holder]:
+        """Snapshots of every open position on ``side``, for ranking."""
+        balances, instrument, mark = self.ledger.balances, self.instrument, self.prices.mark
+        needs_mm = self.config.ranking is RankingPolicy.BINANCE
+        result = []
+        for account in self.positions.values():
+            lots = account.lots * side
+            if lots <= 0:
+                continue
+            mm = margin.maintenance_margin(instrument, lots * mark * self._cv)[1] if needs_mm else 0
+            result.append(
+                Holder(
+                    account.id,
+                    side,
+                    lots,
+                    account.cost,
+                    balances[account.margin_key],
+                    mm,
+                    account.opened_at,
+                )
+            )
+        return result
+
+    def _auto_deleverage(self, liquidated: str) -> None:
+        liquidator, cv, mark = self.liquidator, self._cv, self.prices.mark
+        bankrupt_side, rest = liquidator.side, liquidator.lots
+        at_mark = self.config.adl_price is AdlPrice.MARK
+        price = mark if at_mark else liquidator.bankruptcy_tick(cv)
+        deficit = max(0, -liquidator.unrealized(mark, cv))
+        holders = self.holders(-bankrupt_side)
+        seed = self.random.randrange(1 << 30)
+        policy = self.config.ranking
+        taken = adl.allocate(policy, holders, rest, mark, cv, price, random.Random(seed))
+        adl_id = self._next_adl_id
+        self._next_adl_id += 1
+        self.adl_records.append(
+            AdlRecord(
+                adl_id,
+                self.time,
+                liquidated,
+                bankrupt_side,
+                rest,
+                price,
+                mark,
+                deficit,
+                policy.value,
+                tuple(holders),
+                seed,
+            )
+        )
+        for holder, lots, rank, value in taken:
+            victim = self.accounts[holder.account]
+            if victim.order_ids or any(t.account == victim.id for t in self.triggers.values()):
+                self.cancel_all(victim.id, "auto-deleveraging")
+            realized, _ = self._fill(victim, bankrupt_side, lots, price, 0)
+            self._dirty.add(victim.id)
+            released = liquidator.release(lots, price, cv)
+            self._settle_with_fund(released)
+            forgone = bankrupt_side * lots * (price - mark) * cv
+            self._emit(
+                AutoDeleveraged(
+                    self.time,
+                    victim.id,
+                    liquidated,
+                    adl_id,
+                    -bankrupt_side,
+                    lots,
+                    price,
+                    mark,
+                    rank,
+                    value,
+                    forgone,
+                    policy.value,
+                )
+            )
+            self._emit(PositionChanged(self.time, victim.id, victim.lots, victim.cost, realized))
+        self._emit(
+            AdlExecuted(
+                self.time,
+                adl_id,
+                liquidated,
+                bankrupt_side,
+                rest,
+                price,
+                mark,
+                deficit,
+                len(taken),
+                policy.value,
+            )
+        )
+        self._next_lights = self.time  # the queue changed: relight at the end of this step
+
+    def _settle_with_fund(self, realized: int) -> None:
+        self.ledger.transfer(SETTLEMENT, INSURANCE_FUND, realized)
+
+    # == socialized loss ===============================================================
+
+    def _clawback(self, liquidated: str) -> int:
+        """Take the fund's deficit below its floor from every winner's profit, at one rate."""
+        balance = self.ledger.balances[INSURANCE_FUND]
+        floor = self.fund_watch.floor(self.time, balance)
+        deficit = floor - balance
+        if deficit <= 0:
+            return 0
+        mark, cv = self.prices.mark, self._cv
+        winners = [
+            (
+                account,
+                margin.unrealized_pnl(account.side, abs(account.lots), account.cost, mark, cv),
+            )
+            for account in self.positions.values()
+        ]
+        winners = [(a, profit) for a, profit in winners if profit > 0]
+        total_profit = sum(p for _, p in winners)
+        if not total_profit:
+            return 0
+        wanted = min(deficit, total_profit)
+        amounts = adl.split_exact(wanted, [p for _, p in winners])
+        collected = 0
+        for (account, _), amount in zip(winners, amounts, strict=True):
+            if not amount:
+                continue
+            unpaid = self.ledger.draw((account.margin_key,), INSURANCE_FUND, amount)
+            paid = amount - unpaid
+            collected += paid
+            self._dirty.add(account.id)
+            self._emit(SocializedLossCharged(self.time, account.id, paid))
+        self._emit(
+            SocializedLoss(
+                self.time,
+                liquidated,
+                deficit,
+                collected,
+                wanted * PPM // total_profit,
+                sum(1 for a in amounts if a),
+            )
+        )
+        return collected
+
+    # == lights and the counterfactual =================================================
+
+    def refresh_lights(self) -> None:
+        """Rank both sides under the policy in force and light every position (SPEC §5.6)."""
+        policy, mark, cv = self.config.ranking, self.prices.mark, self._cv
+        result: dict[str, LightView] = {}
+        for side in (1, -1):
+            holders = self.holders(side)
+            ordered = adl.queue(policy, holders, mark, cv)
+            total = sum(h.lots for h in holders)
+            for account_id, (rank, lights, value, ahead) in adl.lights(policy, ordered).items():
+                result[account_id] = LightView(rank, lights, value, ahead * PPM // total)
+        self.lights = result
+        self._next_lights = self.time + self.config.lights_every
+
+    def counterfactual(self, adl_id: int) -> Counterfactual | None:
+        """The same deficit split by every policy (SPEC §6), for a recent ADL event."""
+        record = next((r for r in self.adl_records if r.adl_id == adl_id), None)
+        if record is None:
+            return None
+        splits = []
+        holders = list(record.holders)
+        for policy in adl.COUNTERFACTUAL_POLICIES:
+            haircuts = adl.split_deficit(
+                str(policy),
+                holders,
+                record.rest,
+                record.deficit,
+                record.mark,
+                self._cv,
+                record.price,
+                record.seed,
+            )
+            touched, top, top10 = adl.concentration(haircuts, record.deficit)
+            ordered = tuple(sorted(haircuts.items(), key=lambda kv: (-kv[1], kv[0])))
+            splits.append(PolicySplit(str(policy), ordered, touched, top, top10))
+        return Counterfactual(adl_id, record.deficit, record.policy, tuple(splits))
