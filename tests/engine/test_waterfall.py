@@ -1,0 +1,256 @@
+"""The loss waterfall with hand-computed integers (SPEC §5): liquidation at bankruptcy,
+the insurance fund in and out, its trigger policies, ADL, socialized loss, counterfactuals.
+
+The stage: the mark equals the index (``fair`` marking with no interest), 1 BTC is
+1,000 lots, 50,000.0 USDT is 500,000 ticks, one lot·tick is 0.0001 USDT.
+
+- ``victim``: long 1 BTC at 50,000, isolated, 1,000 USDT margin (50x): bankrupt at
+  49,000; liquidated below 49,196.79 (tier 1 at the liquidation notional).
+- ``a``: short 0.3 BTC at 50,000, isolated 10x (1,500 margin, bankrupt at 55,000).
+- ``b``: short 0.7 BTC at 50,000, isolated 20x (1,750 margin, bankrupt at 52,500).
+- ``maker``: the bids the liquidation meets.
+"""
+
+from dataclasses import replace
+
+import pytest
+
+from engine.adl import AdlPrice
+from engine.exchange import Exchange, ExchangeConfig
+from engine.instrument import FundingSettings, default_instrument
+from engine.insurance import TriggerPolicy
+from engine.orders import OrderType
+from engine.pricing import MarkPolicy
+from engine.units import MONEY_SCALE, SECOND
+from engine.waterfall import LossPolicy
+
+from .helpers import assert_invariants
+
+USDT = MONEY_SCALE
+
+
+def usdt(text: str) -> int:
+    """Exact money from decimal text (no float ever touches a figure)."""
+    whole, _, frac = text.partition(".")
+    sign = -1 if whole.startswith("-") else 1
+    return sign * (abs(int(whole)) * USDT + int((frac + "0" * 8)[:8] or 0))
+
+
+def stage(fund: str, bids: list[tuple[str, int]], **config) -> Exchange:
+    instrument = replace(default_instrument(), funding=replace(FundingSettings(), interest=0))
+    exchange = Exchange(
+        instrument,
+        ExchangeConfig(insurance_fund=usdt(fund), mark_policy=MarkPolicy.FAIR, **config),
+    )
+    exchange.advance(SECOND, 500_000)
+    exchange.open_account("victim", 2_000 * USDT, "isolated", 50)
+    exchange.open_account("a", 5_000 * USDT, "isolated", 10)
+    exchange.open_account("b", 5_000 * USDT, "isolated", 20)
+    exchange.open_account("maker", 1_000_000 * USDT, "cross", 10)
+    exchange.submit("a", "sell", "0.3", "50000", OrderType.LIMIT)
+    exchange.submit("b", "sell", "0.7", "50000", OrderType.LIMIT)
+    exchange.submit("victim", "buy", "1", order_type=OrderType.MARKET)
+    for qty, price in bids:
+        exchange.submit("maker", "buy", qty, str(price), OrderType.LIMIT)
+    assert exchange.account_view("victim").isolated_margin == 1_000 * USDT
+    exchange.drain_events()
+    return exchange
+
+
+def crash_to(exchange: Exchange, price: int) -> list:
+    exchange.advance(exchange.time + SECOND, price * 10)
+    assert exchange.prices.mark == price * 10
+    events = exchange.drain_events()
+    assert_invariants(exchange)
+    return events
+
+
+def only(events, kind):
+    found = [e for e in events if e.kind == kind]
+    assert len(found) == 1, found
+    return found[0]
+
+
+def fund(exchange: Exchange) -> int:
+    return exchange.ledger_totals().insurance_fund
+
+
+def test_the_liquidation_price_is_where_it_triggers():
+    exchange = stage("1000", [("1", 49_100)])
+    alive = crash_to(exchange, 49_197)  # above 49,196.79: warned, not liquidated
+    assert [e.kind for e in alive] == ["margin_warning"]
+    events = crash_to(exchange, 49_196)
+    liquidation = only(events, "liquidation")
+    assert liquidation.liquidation_price == 491_968  # ceil(491,967.87…): mark < it triggers
+    assert liquidation.bankruptcy_price == 490_000
+    assert liquidation.margin_lost == 1_000 * USDT
+
+
+def test_a_fill_better_than_bankruptcy_grows_the_fund():
+    exchange = stage("1000", [("1", 49_100)])
+    victim_wallet = exchange.account_view("victim").wallet
+    events = crash_to(exchange, 49_150)
+    settled = only(events, "liquidation_settled")
+    # sold 1 BTC at 49,100 instead of 49,000: 100 USDT surplus into the fund
+    assert (settled.book_qty, settled.fund_qty, settled.adl_qty) == (1_000, 0, 0)
+    assert settled.fund_in == 100 * USDT and settled.fund_out == 0
+    assert fund(exchange) == 1_100 * USDT
+    assert only(events, "insurance_fund").delta == 100 * USDT
+    # the owner loses exactly the margin, never more
+    assert exchange.account_view("victim").wallet == victim_wallet - 1_000 * USDT
+    assert exchange.account_view("victim").position is None
+    trade = only(events, "trade")
+    assert (trade.taker, trade.maker, trade.qty, trade.price) == (
+        "liquidation-engine",
+        "maker",
+        1_000,
+        491_000,
+    )
+
+
+def test_a_fill_worse_than_bankruptcy_is_paid_by_the_fund():
+    exchange = stage("1000", [("0.4", 49_100), ("0.6", 48_800)])
+    settled = only(crash_to(exchange, 49_150), "liquidation_settled")
+    # 0.4 at 49,100: +40; the fund takes 0.6 to 48,800: −120
+    assert (settled.book_qty, settled.fund_qty, settled.adl_qty) == (400, 600, 0)
+    assert (settled.fund_in, settled.fund_out) == (40 * USDT, 120 * USDT)
+    assert fund(exchange) == 920 * USDT
+
+
+def adl_stage(fund_text: str, **config) -> tuple[Exchange, list]:
+    """A gap from 50,000 to 48,500, through the bankruptcy price; bids only at 48,400."""
+    exchange = stage(fund_text, [("0.1", 48_400)], **config)
+    return exchange, crash_to(exchange, 48_500)
+
+
+def test_an_exhausted_fund_hands_the_rest_to_adl_across_two_counterparties():
+    exchange, events = adl_stage("30")
+    settled = only(events, "liquidation_settled")
+    # each lot sold at 48,400 costs the fund 0.6 USDT: 30 USDT buys 50 lots
+    assert (settled.book_qty, settled.fund_qty, settled.adl_qty) == (0, 50, 950)
+    assert fund(exchange) == 0
+    fills = [e for e in events if e.kind == "adl"]
+    # bitmex scores at 48,500: PnL% 3 % for both; b's effective leverage 48,500/4,000
+    # = 12.125 beats a's 48,500/6,500 = 7.46, so b (700 lots) goes first, then a
+    assert [(f.account, f.qty, f.rank, f.price) for f in fills] == [
+        ("b", 700, 1, 490_000),
+        ("a", 250, 2, 490_000),
+    ]
+    assert [round(f.score, 5) for f in fills] == [0.36375, 0.22385]
+    # closing at the bankruptcy price 49,000 instead of the mark 48,500
+    assert [f.forgone for f in fills] == [350 * USDT, 125 * USDT]
+    executed = only(events, "adl_executed")
+    assert (executed.qty, executed.deficit, executed.counterparties) == (950, 475 * USDT, 2)
+    assert exchange.account_view("b").position is None
+    assert exchange.account_view("a").position.lots == 50
+    # b bought back 0.7 at 49,000: +700 on its 1,750 margin, minus its 7 USDT maker fee
+    assert exchange.account_view("b").wallet == (5_000 - 7 + 700) * USDT
+
+
+def test_adl_never_closes_more_than_the_bankrupt_remainder():
+    exchange, events = adl_stage("30")
+    liquidation = only(events, "liquidation")
+    settled = only(events, "liquidation_settled")
+    adl_lots = sum(e.qty for e in events if e.kind == "adl")
+    assert adl_lots == settled.adl_qty == liquidation.qty - settled.book_qty - settled.fund_qty
+
+
+def test_drawdown_policy_stops_the_fund_at_thirty_percent_below_its_peak():
+    exchange, events = adl_stage("100", trigger_policy=TriggerPolicy.FUND_DRAWDOWN)
+    settled = only(events, "liquidation_settled")
+    assert (settled.fund_qty, settled.adl_qty) == (50, 950)  # 30 USDT of 100 may be spent
+    assert fund(exchange) == 70 * USDT
+
+    exhausted, events = adl_stage("100")
+    settled = only(events, "liquidation_settled")
+    assert (settled.fund_qty, settled.adl_qty) == (100, 900)  # the whole 0.1 BTC bid: 60 USDT
+    assert fund(exhausted) == 40 * USDT
+
+
+def test_adl_at_the_mark_leaves_the_deficit_with_the_fund():
+    at_bankruptcy, _ = adl_stage("30")
+    at_mark, events = adl_stage("30", adl_price=AdlPrice.MARK)
+    fills = [e for e in events if e.kind == "adl"]
+    assert [(f.account, f.qty, f.price, f.forgone) for f in fills] == [
+        ("b", 700, 485_000, 0),
+        ("a", 250, 485_000, 0),
+    ]
+    assert fund(at_bankruptcy) == 0
+    assert fund(at_mark) == -475 * USDT  # the winners kept their profit; the fund owes it
+    # b keeps 350 USDT more at the mark
+    assert at_mark.account_view("b").wallet - at_bankruptcy.account_view("b").wallet == 350 * USDT
+
+
+def test_socialized_loss_takes_the_deficit_from_every_winner_in_proportion():
+    exchange = stage("30", [("1", 48_400)], loss_policy=LossPolicy.CLAWBACK)
+    events = crash_to(exchange, 48_500)
+    settled = only(events, "liquidation_settled")
+    assert (settled.fund_qty, settled.adl_qty) == (1_000, 0)  # all taken to the book
+    # the fund paid 600 from its 30: deficit 570; profits at 48,500: a 450, b 1,050,
+    # maker (long 1 at 48,400) 100 → everyone gives up 570/1,600 = 35.625 %
+    loss = only(events, "socialized_loss")
+    assert (loss.deficit, loss.collected, loss.rate, loss.accounts) == (
+        570 * USDT,
+        570 * USDT,
+        356_250,
+        3,
+    )
+    charged = {e.account: e.amount for e in events if e.kind == "socialized_loss_charged"}
+    assert charged == {"a": usdt("160.3125"), "b": usdt("374.0625"), "maker": usdt("35.625")}
+    assert fund(exchange) == 0
+    assert exchange.account_view("a").position.lots == 300  # positions stay open
+    assert exchange.account_view("a").isolated_margin == usdt("1339.6875")
+
+
+@pytest.mark.parametrize(
+    "fund_text, bitmex, top_share",
+    [
+        # the fund pays for 50 lots first: 950 lots at 0.5 USDT each = 475 USDT
+        ("30", {"b": 350 * USDT, "a": 125 * USDT}, 350 * 1_000_000 // 475),
+        # an empty fund: all 1,000 lots go to ADL, deficit 500 USDT
+        ("0", {"b": 350 * USDT, "a": 150 * USDT}, 700_000),
+    ],
+)
+def test_every_counterfactual_split_sums_exactly_to_the_deficit(fund_text, bitmex, top_share):
+    exchange, events = adl_stage(fund_text)
+    executed = only(events, "adl_executed")
+    counterfactual = exchange.counterfactual(executed.adl_id)
+    deficit = executed.deficit
+    assert counterfactual.deficit == deficit == sum(bitmex.values())
+    splits = {s.policy: s for s in counterfactual.splits}
+    assert set(splits) == {
+        "bitmex",
+        "binance",
+        "hyperliquid",
+        "random",
+        "pro_rata",
+        "leverage_first",
+        "clawback",
+    }
+    for split in splits.values():
+        assert sum(amount for _, amount in split.haircuts) == deficit, split.policy
+    assert dict(splits["bitmex"].haircuts) == bitmex
+    assert splits["bitmex"].top_share == top_share
+    # pro-rata and clawback both spread the loss over a (30 %) and b (70 %)
+    assert dict(splits["pro_rata"].haircuts) == {"a": deficit * 3 // 10, "b": deficit * 7 // 10}
+    assert dict(splits["clawback"].haircuts) == {"a": deficit * 3 // 10, "b": deficit * 7 // 10}
+
+
+def test_lights_rank_each_side_and_refresh_after_adl():
+    exchange, _ = adl_stage("30")
+    exchange.advance(exchange.time + 10 * SECOND, 485_000)
+    a = exchange.account_view("a").position
+    maker = exchange.account_view("maker").position
+    assert (a.adl_rank, a.adl_lights) == (1, 1)  # alone on its side: 100 % of it
+    assert (maker.adl_rank, maker.adl_lights) == (1, 1)
+
+
+def test_a_margin_warning_comes_once_when_the_ratio_passes_eighty_percent():
+    # equity = MM / 0.8 where 1,000 + (P − 50,000) = 0.005·P: at 49,246.23
+    exchange = stage("1000", [("1", 49_100)])
+    assert [e for e in crash_to(exchange, 49_247) if e.kind == "margin_warning"] == []
+    warning = only(crash_to(exchange, 49_246), "margin_warning")
+    assert warning.account == "victim" and 800_000 <= warning.ratio < 801_000
+    assert [e for e in crash_to(exchange, 49_240) if e.kind == "margin_warning"] == []
+    crash_to(exchange, 49_500)  # out of the zone, then back in: warned again
+    assert only(crash_to(exchange, 49_230), "margin_warning").account == "victim"
