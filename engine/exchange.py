@@ -787,7 +787,7 @@ class Exchange(Waterfall):
 
     def position_view(self, account: Account) -> PositionView:
         a = self.assess(account)
-        light = self.lights.get(account.id)
+        light = self.light(account.id)
         return PositionView(
             side=account.side,
             lots=a.lots,

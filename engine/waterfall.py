@@ -100,7 +100,10 @@ class Waterfall:
         self._warned: set[str] = set()
         self._last_warn_mark = 0
         self._next_lights = self.time
-        self.lights: dict[str, LightView] = {}
+        self.lights: dict[str, tuple[int, int, float, int]] = {}  # (rank, lights, score, Σlots)
+        self._queues: dict[int, list[tuple[Holder, float]]] = {1: [], -1: []}
+        self._side_lots = {1: 0, -1: 0}  # each queue's total size, for the shares
+        self._holders: dict[str, Holder] = {}  # every open position, as of its last change
         self.adl_records: deque[AdlRecord] = deque(maxlen=self.ADL_HISTORY)
         self._next_adl_id = 1
 
@@ -116,9 +119,10 @@ class Waterfall:
             if account is None or not account.lots:
                 index.remove(account_id)
                 self._warned.discard(account_id)
+                self._holders.pop(account_id, None)
                 continue
-            side, lots, cost = account.side, abs(account.lots), account.cost
-            collateral = self.ledger.balances[account.margin_key]
+            holder = self._holders[account_id] = self._holder(account)
+            side, lots, cost, collateral = holder.side, holder.lots, holder.cost, holder.collateral
             liq, _ = margin.price_at_ratio(instrument, side, lots, cost, collateral)
             warn, _ = margin.price_at_ratio(instrument, side, lots, cost, collateral, WARN_RATIO)
             index.put(
@@ -314,28 +318,26 @@ class Waterfall:
 
     # == ADL ==========================================================================
 
+    def _holder(self, account) -> Holder:
+        """An account's position as ADL sees it, now."""
+        lots = abs(account.lots)
+        maintenance = 0
+        if self.config.ranking is RankingPolicy.BINANCE:
+            notional = lots * self.prices.mark * self._cv
+            maintenance = margin.maintenance_margin(self.instrument, notional)[1]
+        return Holder(
+            account.id,
+            account.side,
+            lots,
+            account.cost,
+            self.ledger.balances[account.margin_key],
+            maintenance,
+            account.opened_at,
+        )
+
     def holders(self, side: int) -> list[Holder]:
-        """Snapshots of every open position on ``side``, for ranking."""
-        balances, instrument, mark = self.ledger.balances, self.instrument, self.prices.mark
-        needs_mm = self.config.ranking is RankingPolicy.BINANCE
-        result = []
-        for account in self.positions.values():
-            lots = account.lots * side
-            if lots <= 0:
-                continue
-            mm = margin.maintenance_margin(instrument, lots * mark * self._cv)[1] if needs_mm else 0
-            result.append(
-                Holder(
-                    account.id,
-                    side,
-                    lots,
-                    account.cost,
-                    balances[account.margin_key],
-                    mm,
-                    account.opened_at,
-                )
-            )
-        return result
+        """Every open position on ``side``, as of now."""
+        return [self._holder(a) for a in self.positions.values() if a.side == side]
 
     def _auto_deleverage(self, liquidated: str) -> None:
         liquidator, cv, mark = self.liquidator, self._cv, self.prices.mark
@@ -343,10 +345,13 @@ class Waterfall:
         at_mark = self.config.adl_price is AdlPrice.MARK
         price = mark if at_mark else liquidator.bankruptcy_tick(cv)
         deficit = max(0, -liquidator.unrealized(mark, cv))
-        holders = self.holders(-bankrupt_side)
         seed = self.random.randrange(1 << 30)
         policy = self.config.ranking
-        taken = adl.allocate(policy, holders, rest, mark, cv, price, random.Random(seed))
+        if adl.walks_queue(policy):
+            taken, seen = self._walk_queue(-bankrupt_side, rest, price, random.Random(seed))
+        else:  # pro-rata and water-filling weigh the whole side at once
+            seen = self.holders(-bankrupt_side)
+            taken = adl.allocate(policy, seen, rest, mark, cv, price, random.Random(seed))
         adl_id = self._next_adl_id
         self._next_adl_id += 1
         self.adl_records.append(
@@ -360,7 +365,7 @@ class Waterfall:
                 mark,
                 deficit,
                 policy.value,
-                tuple(holders),
+                tuple(seen),
                 seed,
             )
         )
@@ -404,7 +409,62 @@ class Waterfall:
                 policy.value,
             )
         )
-        self._next_lights = self.time  # the queue changed: relight at the end of this step
+
+    def _walk_queue(
+        self, side: int, rest: int, price: int, rng: random.Random
+    ) -> tuple[list[tuple[Holder, int, int, float]], list[Holder]]:
+        """Walk the queue the last lights refresh published (SPEC §5: ranks and lights
+        come after ADL in a step, so an ADL event uses the ranking users were shown).
+
+        Each entry is checked against the account as it is now; positions opened since
+        the refresh are ranked on the spot, after the published ones, only if the queue
+        runs out. Returns what was taken as (holder now, lots, rank, published score),
+        and the holders the event saw, for its counterfactual.
+        """
+        policy, mark = self.config.ranking, self.prices.mark
+        published = self._queues[side]
+        if policy is RankingPolicy.RANDOM and published:
+            start = rng.randrange(len(published))
+            published = published[start:] + published[:start]
+        taken: list[tuple[Holder, int, int, float]] = []
+        deferred: list[tuple[Holder, int, float]] = []
+        rest = self._take_from(published, 1, side, rest, price, taken, deferred)
+        seen = [h for h, _ in published]
+        if rest > 0:
+            queued = {h.account for h in seen}
+            newcomers = [h for h in self.holders(side) if h.account not in queued]
+            late = adl.queue(policy, newcomers, mark, self._cv)
+            rest = self._take_from(late, len(published) + 1, side, rest, price, taken, deferred)
+            seen += newcomers
+        for holder, rank, value in deferred:  # random: those it would bankrupt, last
+            if rest <= 0:
+                break
+            lots = min(rest, holder.lots)
+            taken.append((holder, lots, rank, value))
+            rest -= lots
+        return taken, seen
+
+    def _take_from(self, ordered, first_rank, side, rest, price, taken, deferred) -> int:
+        """Take lots from queue entries in order, as the accounts stand now; returns the rest."""
+        mark, cv, skip_bankrupt = (
+            self.prices.mark,
+            self._cv,
+            self.config.ranking is (RankingPolicy.RANDOM),
+        )
+        for rank, (snapshot, value) in enumerate(ordered, start=first_rank):
+            if rest <= 0:
+                break
+            account = self.accounts.get(snapshot.account)
+            if account is None or account.side != side:
+                continue  # closed or flipped since the queue was published
+            holder = self._holder(account)
+            lots = min(rest, holder.lots)
+            if skip_bankrupt and not adl.survives(holder, lots, mark, price, cv):
+                deferred.append((holder, rank, value))  # dYdX skips who would go bankrupt
+                continue
+            taken.append((holder, lots, rank, value))
+            rest -= lots
+        return rest
 
     def _settle_with_fund(self, realized: int) -> None:
         self.ledger.transfer(SETTLEMENT, INSURANCE_FUND, realized)
@@ -456,17 +516,34 @@ class Waterfall:
     # == lights and the counterfactual =================================================
 
     def refresh_lights(self) -> None:
-        """Rank both sides under the policy in force and light every position (SPEC §5.6)."""
+        """Rank both sides under the policy in force and light every position (SPEC §5.6).
+
+        The queues are kept: the next ADL event walks them.
+        """
+        self._reindex()
         policy, mark, cv = self.config.ranking, self.prices.mark, self._cv
-        result: dict[str, LightView] = {}
+        needs_mark = policy is RankingPolicy.BINANCE  # its margin ratio moves with the mark
+        lights: dict[str, tuple[int, int, float, int]] = {}
         for side in (1, -1):
-            holders = self.holders(side)
-            ordered = adl.queue(policy, holders, mark, cv)
-            total = sum(h.lots for h in holders)
-            for account_id, (rank, lights, value, ahead) in adl.lights(policy, ordered).items():
-                result[account_id] = LightView(rank, lights, value, ahead * PPM // total)
-        self.lights = result
+            if needs_mark:
+                holders = self.holders(side)
+            else:
+                holders = [h for h in self._holders.values() if h.side == side]
+            ordered = self._queues[side] = adl.queue(policy, holders, mark, cv)
+            self._side_lots[side] = sum(h.lots for h in holders)
+            lights.update(adl.lights(policy, ordered))
+        self.lights = lights
         self._next_lights = self.time + self.config.lights_every
+
+    def light(self, account_id: str) -> LightView | None:
+        """A position's place in its side's last published ADL queue."""
+        entry = self.lights.get(account_id)
+        account = self.accounts.get(account_id)
+        if entry is None or account is None or not account.side:
+            return None
+        rank, lit, value, cumulative = entry
+        total = self._side_lots[account.side] or 1
+        return LightView(rank, lit, value, cumulative * PPM // total)
 
     def counterfactual(self, adl_id: int) -> Counterfactual | None:
         """The same deficit split by every policy (SPEC §6), for a recent ADL event."""
