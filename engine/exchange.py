@@ -160,6 +160,8 @@ class Exchange(Waterfall):
         self.triggers: dict[int, TriggerOrder] = {}
         self._events: list[Event] = []
         self._next_order_id = 1
+        self.fund_in = 0  # gross money the insurance fund has received
+        self.fund_out = 0  # gross money it has paid
         self._cv = instrument.contract_value
         self.liq_index = LiquidationIndex()
         self.liquidator = Liquidator()
@@ -608,8 +610,17 @@ class Exchange(Waterfall):
             account.bankrupt = True
             self._fund_pays(SETTLEMENT, unpaid, f"bad debt of {account.id}")
 
+    def _fund_flow(self, counterparty: str, amount: int) -> None:
+        """Move money into the insurance fund (amount > 0) or out of it, keeping the gross
+        totals: every fund movement after its initial deposit goes through here."""
+        self.ledger.transfer(counterparty, INSURANCE_FUND, amount)
+        if amount > 0:
+            self.fund_in += amount
+        else:
+            self.fund_out -= amount
+
     def _fund_pays(self, destination: str, amount: int, reason: str) -> None:
-        self.ledger.transfer(INSURANCE_FUND, destination, amount)
+        self._fund_flow(destination, -amount)
         self._emit(
             InsuranceFundChanged(self.time, self.ledger.balances[INSURANCE_FUND], -amount, reason)
         )
@@ -711,13 +722,35 @@ class Exchange(Waterfall):
                     self._emit(FundingPayment(self.time, account.id, amount))
         residual = ledger.balances[FUNDING_POOL]
         if residual:
-            ledger.transfer(FUNDING_POOL, INSURANCE_FUND, residual)
+            self._fund_flow(FUNDING_POOL, residual)
             self._emit(
                 InsuranceFundChanged(
                     self.time, ledger.balances[INSURANCE_FUND], residual, "funding rounding"
                 )
             )
         self._emit(FundingSettled(self.time, rate, premium, mark, paid, received, residual))
+
+    # == cheap reads for simulated traders ============================================
+
+    def position(self, account_id: str) -> tuple[int, int]:
+        """(signed lots, cost basis in lot·ticks) of an account's position."""
+        account = self.accounts[account_id]
+        return account.lots, account.cost
+
+    def balance(self, account_id: str) -> int:
+        """The wallet, including any margin isolated in the position."""
+        account = self.accounts[account_id]
+        return self.ledger.balances[account.wallet] + self.ledger.balances[account.isolated]
+
+    def resting_orders(self, account_id: str) -> int:
+        return len(self.accounts[account_id].order_ids)
+
+    def begin(self, time: int) -> None:
+        """Move the clock to the step about to run: commands sent before ``advance`` (the
+        simulated traders acting on the new index) carry its time."""
+        if time < self.time:
+            raise ValueError(f"time went backwards: {time} < {self.time}")
+        self.time = time
 
     # == views =======================================================================
 

@@ -246,7 +246,7 @@ class Waterfall:
         lots filled)."""
         fills, _, _ = self.book.match(side, qty, limit, None)
         realized_total = filled = 0
-        cv, rate, ledger = self._cv, self.instrument.maker_fee, self.ledger
+        cv, rate = self._cv, self.instrument.maker_fee
         for maker_order, lots, price in fills:
             maker = self.accounts[maker_order.account]
             self._maker_filled(maker, maker_order, lots)
@@ -254,7 +254,7 @@ class Waterfall:
             maker_realized, maker_fee = self._fill(maker, -side, lots, price, fee)
             self._dirty.add(maker.id)
             realized = self.liquidator.release(lots, price, cv)
-            ledger.transfer(SETTLEMENT, INSURANCE_FUND, realized)
+            self._fund_flow(SETTLEMENT, realized)
             realized_total += realized
             filled += lots
             self._emit(
@@ -467,7 +467,7 @@ class Waterfall:
         return rest
 
     def _settle_with_fund(self, realized: int) -> None:
-        self.ledger.transfer(SETTLEMENT, INSURANCE_FUND, realized)
+        self._fund_flow(SETTLEMENT, realized)
 
     # == socialized loss ===============================================================
 
@@ -496,8 +496,8 @@ class Waterfall:
         for (account, _), amount in zip(winners, amounts, strict=True):
             if not amount:
                 continue
-            unpaid = self.ledger.draw((account.margin_key,), INSURANCE_FUND, amount)
-            paid = amount - unpaid
+            paid = min(amount, max(0, self.ledger.balances[account.margin_key]))
+            self._fund_flow(account.margin_key, paid)
             collected += paid
             self._dirty.add(account.id)
             self._emit(SocializedLossCharged(self.time, account.id, paid))

@@ -1,0 +1,223 @@
+"""A scenario brought to life: the feed, the simulated traders and the exchange, stepped.
+
+One step: the feed gives the next index point; every trader acts on it through the
+exchange's commands; the exchange runs its pipeline (mark, funding, liquidations,
+ADL, lights). All randomness comes from one generator seeded by the scenario's
+seed, split into one stream per part in a fixed order, so the same scenario and
+seed replay the same market, event for event.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import replace
+from decimal import Decimal
+from pathlib import Path
+
+from engine.agents.base import Agent, MarketState
+from engine.agents.crowd import Crowd
+from engine.agents.makers import MarketMaker
+from engine.agents.momentum import MomentumTrader
+from engine.agents.noise import NoiseTrader
+from engine.events import Event, FeedEnded
+from engine.exchange import Exchange, ExchangeConfig
+from engine.feeds.random_walk import RandomWalk, WalkSettings
+from engine.feeds.replay import ReplayError, open_replay
+from engine.instrument import Instrument
+from engine.scenario import Scenario
+from engine.units import HOUR, MONEY_SCALE
+
+USER = "you"
+DEFAULT_DURATION = 6 * HOUR
+WALK_START = 7 * HOUR  # a random walk starts at 07:00, an hour before the 08:00 funding
+
+
+class Simulation:
+    def __init__(
+        self,
+        scenario: Scenario,
+        seed: int | None = None,
+        duration: int | None = None,
+        replay: str | Path | None = None,
+        replay_format: str | None = None,
+        sort: bool = False,
+        start: int | None = None,
+        end: int | None = None,
+    ) -> None:
+        self.scenario = scenario
+        self.seed = scenario.seed if seed is None else seed
+        rng = random.Random(self.seed)
+        feed = scenario.feed
+        replay = replay if replay is not None else feed.replay
+        self.replay = None
+        instrument = scenario.instrument
+        if replay is not None:
+            self.replay = open_replay(
+                replay,
+                replay_format or (feed.format if feed.replay else None),
+                sort or feed.sort,
+                start,
+                end,
+            )
+            if not scenario.tick_fixed:
+                instrument = replace(instrument, tick_size=self.replay.tick())
+        self._points, self._walk = self._feed(rng, instrument)
+        first = next(self._points, None)
+        if first is None:
+            raise ReplayError(f"{replay}: no price points in the chosen window")
+        if self.replay is not None and not scenario.tick_fixed:
+            instrument = regrid(instrument, first[1])
+        self.instrument = instrument
+        self._pending: tuple[int, int] | None = first
+        self.start_time = first[0]
+        duration = duration if duration is not None else scenario.duration
+        if duration is None and self.replay is None:
+            duration = DEFAULT_DURATION
+        self.duration = duration
+        self.end_time = None if duration is None else self.start_time + duration
+        market = scenario.market
+        self.exchange = Exchange(
+            instrument,
+            ExchangeConfig(
+                mark_policy=market.mark_policy,
+                start_time=self.start_time,
+                seed=rng.randrange(1 << 62),
+                insurance_fund=market.insurance_fund,
+                trigger_policy=market.trigger_policy,
+                drawdown=market.drawdown,
+                ranking=market.ranking,
+                adl_price=market.adl_price,
+                loss_policy=market.loss_policy,
+                liquidation_band=market.liquidation_band,
+            ),
+        )
+        self.agents = self._population(rng)
+        user = scenario.user
+        self.exchange.open_account(USER, user.balance, user.mode, user.leverage)
+        for agent in self.agents:
+            agent.setup(self.exchange)
+        self.steps = 0
+        self.finished = False
+        self._volatility = _VolatilityWatch()
+
+    # -- running ------------------------------------------------------------------------
+
+    @property
+    def time(self) -> int:
+        return self.exchange.time
+
+    def progress(self) -> float | None:
+        """Share of the run done, when its end is known."""
+        if self.end_time is None or self.end_time == self.start_time:
+            return None
+        return min(1.0, (self.exchange.time - self.start_time) / (self.end_time - self.start_time))
+
+    def step(self) -> bool:
+        """Run one step; False once the run is over (then nothing more happens)."""
+        if self.finished:
+            return False
+        point = self._pending if self._pending is not None else next(self._points, None)
+        self._pending = None
+        if point is None:
+            self._finish("the replay file ended")
+            return False
+        time, index = point
+        if self.end_time is not None and time > self.end_time:
+            self._finish("the run reached its duration")
+            return False
+        exchange = self.exchange
+        exchange.begin(time)
+        volatile = self._walk.volatile if self._walk else self._volatility.update(index)
+        state = MarketState(time, index, exchange.prices.mark or index, volatile, self.steps)
+        for agent in self.agents:
+            agent.act(state, exchange)
+        exchange.advance(time, index)
+        self.steps += 1
+        return True
+
+    def run(self, on_step=None) -> None:
+        """Step to the end; ``on_step(simulation, events)`` sees each step's events."""
+        while self.step():
+            events = self.exchange.drain_events()
+            if on_step is not None:
+                on_step(self, events)
+        events = self.exchange.drain_events()
+        if on_step is not None and events:
+            on_step(self, events)
+
+    def _finish(self, reason: str) -> None:
+        self.finished = True
+        self.exchange._emit(FeedEnded(self.exchange.time, reason))
+
+    # -- set-up -------------------------------------------------------------------------
+
+    def _feed(self, rng: random.Random, instrument: Instrument):
+        feed_rng = random.Random(rng.randrange(1 << 62))
+        if self.replay is not None:
+            return self.replay.points(instrument.tick_size), None
+        spec = self.scenario.feed
+        walk = RandomWalk(
+            WalkSettings(
+                start_price=int(spec.start_price / instrument.tick_size),
+                step=spec.step,
+                calm_volatility=spec.calm_volatility,
+                volatile_volatility=spec.volatile_volatility,
+                calm_duration=spec.calm_duration,
+                volatile_duration=spec.volatile_duration,
+                jumps_per_hour=spec.jumps_per_hour,
+                jump_size=spec.jump_size,
+                shocks=spec.shocks,
+            ),
+            feed_rng,
+            start_time=WALK_START,
+        )
+        return walk.points(), walk
+
+    def _population(self, rng: random.Random) -> list[Agent]:
+        population = self.scenario.population
+        agents: list[Agent] = []
+        for n in range(population.makers.count):
+            agents.append(MarketMaker(f"maker-{n + 1}", population.makers, _stream(rng)))
+        for n in range(population.noise.count):
+            agents.append(NoiseTrader(f"noise-{n + 1}", population.noise, _stream(rng)))
+        if population.crowd.count:
+            agents.append(Crowd("crowd-", population.crowd, _stream(rng)))
+        for n in range(population.momentum.count):
+            agents.append(MomentumTrader(f"momentum-{n + 1}", population.momentum, _stream(rng)))
+        return agents
+
+    def drain(self) -> list[Event]:
+        return self.exchange.drain_events()
+
+
+def _stream(rng: random.Random) -> random.Random:
+    return random.Random(rng.randrange(1 << 62))
+
+
+def regrid(instrument: Instrument, first_price: int) -> Instrument:
+    """A lot for a replayed series: worth 10–100 of the quote currency at its first price
+    (0.001 BTC at 90,000; 10 EUR at 1.1), and never so small that one lot at one tick
+    falls below a money unit."""
+    price = first_price * instrument.tick_size
+    lot = Decimal(1).scaleb(math.floor(math.log10(100 / price))) if price > 0 else Decimal(1)
+    while instrument.tick_size * lot * MONEY_SCALE < 1:
+        lot *= 10
+    return replace(instrument, lot_size=lot)
+
+
+class _VolatilityWatch:
+    """For replays, which carry no regime: volatile while the short-run variance of the
+    index runs four times above its long-run level."""
+
+    def __init__(self) -> None:
+        self._last = 0
+        self._fast = self._slow = 0.0
+
+    def update(self, index: int) -> bool:
+        if self._last:
+            r = math.log(index / self._last) ** 2
+            self._fast += 0.2 * (r - self._fast)
+            self._slow += 0.002 * (r - self._slow)
+        self._last = index
+        return self._slow > 0 and self._fast > 4 * self._slow
