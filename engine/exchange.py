@@ -10,7 +10,7 @@ Readers get frozen views; nothing outside this package touches the live state.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from fractions import Fraction
 
@@ -255,6 +255,32 @@ class Exchange(Waterfall):
             )
         account.set_mode(mode)
         return self._emit(SettingChanged(self.time, account_id, "margin_mode", mode.value))
+
+    def configure(self, **changes: str) -> Event:
+        """Switch a market policy while running (ADL ranking, ADL price, trigger, loss
+        policy, mark policy): what the sandbox lets a user compare live."""
+        converters = {
+            "ranking": RankingPolicy,
+            "adl_price": AdlPrice,
+            "trigger_policy": TriggerPolicy,
+            "loss_policy": LossPolicy,
+            "mark_policy": MarkPolicy,
+        }
+        for key, value in changes.items():
+            if key not in converters:
+                return self._reject("market", f"unknown setting {key!r}")
+            try:
+                converters[key](value)
+            except ValueError:
+                names = ", ".join(v.value for v in converters[key])
+                return self._reject("market", f"{value!r} is not a {key}: choose {names}")
+        config = replace(self.config, **{k: converters[k](v) for k, v in changes.items()})
+        self.config = config
+        self.prices.policy = config.mark_policy
+        self.fund_watch.policy = config.trigger_policy
+        self._next_lights = self.time  # relight under the new ranking at the next step
+        text = ", ".join(f"{k}={v}" for k, v in changes.items())
+        return self._emit(SettingChanged(self.time, "market", "policy", text))
 
     # == orders ======================================================================
 

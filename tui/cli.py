@@ -13,6 +13,7 @@ import sys
 from importlib import import_module
 
 from engine.datafile import DataFileError
+from engine.feeds.replay import ReplayError
 from engine.units import UnitError
 
 SUBCOMMANDS = ("calc",)
@@ -58,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             module = import_module(f"tui.commands.{args.command}")
         return module.run(args)
-    except (UserError, DataFileError, UnitError) as error:
+    except (UserError, DataFileError, UnitError, ReplayError) as error:
         print(f"{PROG}: {error}" if not str(error).startswith(PROG) else error, file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -1,0 +1,126 @@
+"""A session: a simulation and the user's commands, each recorded with its step.
+
+The user's commands reach the exchange between steps, so a session is fully
+described by its scenario, its seed and the list of (step, command) pairs: that
+is what the journal stores and what ``replay`` re-applies to rebuild it exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from engine.events import Event
+from engine.orders import OrderType
+from engine.simulation import USER, Simulation
+
+Command = dict[str, Any]
+
+
+class Session:
+    def __init__(self, simulation: Simulation) -> None:
+        self.simulation = simulation
+        self.exchange = simulation.exchange
+        self.user = USER
+        self.commands: list[tuple[int, Command]] = []
+        self.listeners: list[Callable[[int, Command | None, list[Event]], None]] = []
+        self._events: list[Event] = []
+
+    @property
+    def steps(self) -> int:
+        return self.simulation.steps
+
+    @property
+    def finished(self) -> bool:
+        return self.simulation.finished
+
+    # -- time ---------------------------------------------------------------------------
+
+    def step(self) -> bool:
+        """One market step; False when the run is over."""
+        running = self.simulation.step()
+        self._record(None, self.exchange.drain_events())
+        return running
+
+    def drain_events(self) -> list[Event]:
+        """Events since the last drain, for the screen."""
+        events, self._events = self._events, []
+        return events
+
+    # -- the user's commands -------------------------------------------------------------
+
+    def submit(
+        self,
+        side: str,
+        qty: str,
+        price: str | None = None,
+        order_type: str = OrderType.LIMIT.value,
+        reduce_only: bool = False,
+        trigger: str | None = None,
+        trigger_source: str = "mark",
+    ) -> Event:
+        return self.apply(
+            {
+                "command": "submit",
+                "side": side,
+                "qty": qty,
+                "price": price,
+                "order_type": order_type,
+                "reduce_only": reduce_only,
+                "trigger": trigger,
+                "trigger_source": trigger_source,
+            }
+        )
+
+    def cancel(self, order_id: int) -> Event:
+        return self.apply({"command": "cancel", "order_id": order_id})
+
+    def cancel_all(self) -> list[Event]:
+        return self.apply({"command": "cancel_all"})
+
+    def close_position(self) -> Event | None:
+        """A reduce-only market order for the whole position, if there is one."""
+        lots, _ = self.exchange.position(self.user)
+        if not lots:
+            return None
+        qty = self.exchange.instrument.qty_text(abs(lots))
+        return self.submit("sell" if lots > 0 else "buy", qty, None, "market", True)
+
+    def set_leverage(self, leverage: int) -> Event:
+        return self.apply({"command": "set_leverage", "leverage": leverage})
+
+    def set_margin_mode(self, mode: str) -> Event:
+        return self.apply({"command": "set_margin_mode", "mode": mode})
+
+    def configure(self, **changes: str) -> Event:
+        return self.apply({"command": "configure", **changes})
+
+    def apply(self, command: Command) -> Any:
+        """Carry out one recorded command (also how a journal is replayed)."""
+        result = _perform(self.exchange, self.user, command)
+        self.commands.append((self.steps, command))
+        self._record(command, self.exchange.drain_events())
+        return result
+
+    def _record(self, command: Command | None, events: list[Event]) -> None:
+        self._events.extend(events)
+        for listener in self.listeners:
+            listener(self.steps, command, events)
+
+
+def _perform(exchange, user: str, command: Command) -> Any:
+    kind = command.get("command")
+    args = {k: v for k, v in command.items() if k != "command"}
+    if kind == "submit":
+        return exchange.submit(user, **args)
+    if kind == "cancel":
+        return exchange.cancel(user, args["order_id"])
+    if kind == "cancel_all":
+        return exchange.cancel_all(user)
+    if kind == "set_leverage":
+        return exchange.set_leverage(user, args["leverage"])
+    if kind == "set_margin_mode":
+        return exchange.set_margin_mode(user, args["mode"])
+    if kind == "configure":
+        return exchange.configure(**args)
+    raise ValueError(f"unknown command {kind!r}")
