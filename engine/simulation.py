@@ -71,9 +71,8 @@ class Simulation:
         self.instrument = instrument
         self._pending: tuple[int, int] | None = first
         self.start_time = first[0]
-        duration = duration if duration is not None else scenario.duration
-        if duration is None and self.replay is None:
-            duration = DEFAULT_DURATION
+        if duration is None and self.replay is None:  # a replay runs to the end of its file
+            duration = scenario.duration or DEFAULT_DURATION
         self.duration = duration
         self.end_time = None if duration is None else self.start_time + duration
         market = scenario.market

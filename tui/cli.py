@@ -16,7 +16,7 @@ from engine.datafile import DataFileError
 from engine.feeds.replay import ReplayError
 from engine.units import UnitError
 
-SUBCOMMANDS = ("calc",)
+SUBCOMMANDS = ("calc", "simulate", "scenarios")
 PROG = "adl-sandbox"
 
 

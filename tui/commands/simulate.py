@@ -1,0 +1,238 @@
+"""``adl-sandbox simulate``: run a scenario headless, then print what happened.
+
+A progress bar on stderr while it runs; then a summary table, or with ``--json``
+one JSON object on stdout (exact decimal strings for money). Same scenario and
+seed give byte-identical output and journal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from engine.feeds.replay import FORMATS
+from engine.feeds.replay_formats import Clock
+from engine.journal import JournalWriter, file_digest, project_version
+from engine.report import RunReport
+from engine.scenario import load_scenario
+from engine.simulation import Simulation
+from engine.units import UnitError, parse_duration
+from tui.cli import UserError
+from tui.runtime import settle_heap
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "simulate", help="run a scenario headless and summarize it", description=__doc__
+    )
+    add_market_arguments(parser)
+    parser.add_argument(
+        "--duration",
+        help="simulated time to run, e.g. 90s, 6h, 2d "
+        "(default: the scenario's; a replay runs to its end)",
+    )
+    parser.add_argument("--journal", metavar="PATH", help="write a JSONL journal of the run")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def add_market_arguments(parser: argparse.ArgumentParser) -> None:
+    """The flags the app and ``simulate`` share, with the same names and errors."""
+    parser.add_argument(
+        "--scenario",
+        default="calm",
+        metavar="NAME|PATH",
+        help="a shipped scenario (see `adl-sandbox scenarios`) or a TOML file",
+    )
+    parser.add_argument("--seed", type=_seed, help="random seed (default: the scenario's)")
+    parser.add_argument("--replay", metavar="FILE", help="replay a price file (csv, csv.gz, zip)")
+    parser.add_argument(
+        "--format", choices=sorted(FORMATS), help="the replay file's format (default: detected)"
+    )
+    parser.add_argument("--sort", action="store_true", help="accept replay rows out of order")
+    parser.add_argument("--start", type=_moment, help="replay from this time (ISO or epoch)")
+    parser.add_argument("--end", type=_moment, help="replay up to this time (ISO or epoch)")
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("must not be negative")
+    return value
+
+
+def _moment(text: str) -> int:
+    try:
+        return Clock(text)(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def build_simulation(args: argparse.Namespace, duration: int | None = None) -> Simulation:
+    """The simulation the flags ask for; every mistake comes back as a one-line error."""
+    if args.format and not args.replay:
+        raise UserError("--format needs --replay")
+    scenario = load_scenario(args.scenario)
+    return Simulation(
+        scenario,
+        seed=args.seed,
+        duration=duration,
+        replay=args.replay,
+        replay_format=args.format,
+        sort=args.sort,
+        start=args.start,
+        end=args.end,
+    )
+
+
+def journal_header(args: argparse.Namespace, simulation: Simulation) -> dict[str, Any]:
+    scenario = simulation.scenario
+    shipped = scenario.path.parent.name == "scenarios" and scenario.path.parent.parent.name == (
+        "engine"
+    )
+    return {
+        "project": project_version(),
+        "scenario": {
+            "name": scenario.name,
+            "path": None if shipped else str(scenario.path),
+            "sha256": file_digest(scenario.path),
+        },
+        "seed": simulation.seed,
+        "settings": {
+            "duration": simulation.duration,
+            "replay": args.replay,
+            "format": args.format,
+            "sort": args.sort,
+            "start": args.start,
+            "end": args.end,
+        },
+    }
+
+
+def run(args: argparse.Namespace) -> int:
+    duration = None
+    if args.duration is not None:
+        try:
+            duration = parse_duration(args.duration, "--duration")
+        except UnitError as error:
+            raise UserError(str(error)) from None
+    simulation = build_simulation(args, duration)
+    report = RunReport(simulation)
+    journal = None
+    if args.journal:
+        try:
+            journal = JournalWriter(args.journal, journal_header(args, simulation))
+        except OSError as error:
+            raise UserError(str(error)) from None
+    settle_heap()
+    try:
+        with _progress(simulation) as advance:
+            _run(simulation, report, journal, advance)
+    finally:
+        if journal:
+            journal.close()
+    summary = report.summary()
+    if args.json:
+        print(json.dumps(summary, indent=2))
+    else:
+        print_summary(summary)
+    return 0
+
+
+def _run(simulation: Simulation, report: RunReport, journal, advance) -> None:
+    exchange = simulation.exchange
+    setup = exchange.drain_events()
+    report.observe(setup)
+    if journal:
+        journal.step(0, exchange.time, setup)
+    while True:
+        running = simulation.step()
+        events = exchange.drain_events()
+        report.observe(events)
+        if journal:
+            journal.step(simulation.steps, exchange.time, events)
+        advance(simulation)
+        if not running:
+            return
+
+
+class _progress:
+    """A transient progress bar on stderr (only when stderr is a terminal)."""
+
+    def __init__(self, simulation: Simulation) -> None:
+        self.simulation = simulation
+        self.bar = None
+
+    def __enter__(self):
+        if not sys.stderr.isatty():
+            return lambda simulation: None
+        from rich.console import Console
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self.bar = Progress(
+            TextColumn(f"{self.simulation.scenario.name}"),
+            BarColumn(),
+            TextColumn("{task.percentage:>3.0f}% · {task.fields[steps]} steps"),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        )
+        self.bar.start()
+        task = self.bar.add_task("run", total=1.0, steps=0)
+
+        def advance(simulation: Simulation) -> None:
+            if simulation.steps % 500 == 0:
+                done = simulation.progress()
+                self.bar.update(task, completed=done or 0.0, steps=simulation.steps)
+
+        return advance
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def print_summary(summary: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"{summary['scenario']} · seed {summary['seed']}", show_header=False)
+    table.add_column(style="bold")
+    table.add_column(justify="right")
+    index, mark, fund = summary["index"], summary["mark"], summary["insurance_fund"]
+    events = summary["events"]
+    rows = [
+        ("steps", f"{summary['steps']:,}"),
+        ("simulated time", _hms(summary["sim_seconds"])),
+        ("index first → last", f"{index['first']} → {index['last']}"),
+        ("index min / max", f"{index['min']} / {index['max']}"),
+        ("mark min / max", f"{mark['min']} / {mark['max']}"),
+        ("trades", f"{events.get('trade', 0):,}"),
+        ("liquidations", f"{events.get('liquidation', 0):,}"),
+        ("insurance fund start → end", f"{fund['start']} → {fund['end']}"),
+        ("insurance fund minimum", fund["min"]),
+        ("insurance fund total in / out", f"{fund['total_in']} / {fund['total_out']}"),
+        (
+            "ADL events (counterparties)",
+            f"{len(summary['adl'])} ({sum(a['counterparties'] for a in summary['adl'])})",
+        ),
+        ("socialized losses", f"{events.get('socialized_loss', 0):,}"),
+        (
+            "invariants",
+            "all hold"
+            if all(summary["invariants"].values())
+            else "BROKEN: " + ", ".join(k for k, ok in summary["invariants"].items() if not ok),
+        ),
+    ]
+    for name, value in rows:
+        table.add_row(name, value)
+    Console().print(table)
+
+
+def _hms(seconds: int) -> str:
+    hours, rest = divmod(seconds, 3600)
+    return f"{hours}h {rest // 60:02d}m {rest % 60:02d}s"
