@@ -40,6 +40,10 @@ class RunReport:
         self.fund_low = self.fund_start
         self.adl: list[dict[str, Any]] = []
 
+    def __call__(self, step: int, time: int, command: dict | None, events: list[Event]) -> None:
+        """As a ``Session`` listener: observe every step and command."""
+        self.observe(events)
+
     def observe(self, events: list[Event]) -> None:
         """Take one step's events (call after every step)."""
         exchange = self.simulation.exchange

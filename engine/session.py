@@ -7,6 +7,7 @@ is what the journal stores and what ``replay`` re-applies to rebuild it exactly.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 
@@ -15,16 +16,23 @@ from engine.orders import OrderType
 from engine.simulation import USER, Simulation
 
 Command = dict[str, Any]
+SCREEN_BUFFER = 50_000  # events kept for a screen that has not drained them yet
+
+
+Listener = Callable[[int, int, "Command | None", list[Event]], None]
 
 
 class Session:
-    def __init__(self, simulation: Simulation) -> None:
+    def __init__(self, simulation: Simulation, listeners: list[Listener] | None = None) -> None:
+        """``listeners(step, time, command, events)`` see every step and command, the set-up
+        (step 0) first: the journal and the run report listen."""
         self.simulation = simulation
         self.exchange = simulation.exchange
         self.user = USER
         self.commands: list[tuple[int, Command]] = []
-        self.listeners: list[Callable[[int, Command | None, list[Event]], None]] = []
-        self._events: list[Event] = []
+        self.listeners: list[Listener] = list(listeners or [])
+        self._events: deque[Event] = deque(maxlen=SCREEN_BUFFER)
+        self._record(None, self.exchange.drain_events())
 
     @property
     def steps(self) -> int:
@@ -43,8 +51,9 @@ class Session:
         return running
 
     def drain_events(self) -> list[Event]:
-        """Events since the last drain, for the screen."""
-        events, self._events = self._events, []
+        """Events since the last drain (the newest ``SCREEN_BUFFER`` of them), for the screen."""
+        events = list(self._events)
+        self._events.clear()
         return events
 
     # -- the user's commands -------------------------------------------------------------
@@ -105,7 +114,7 @@ class Session:
     def _record(self, command: Command | None, events: list[Event]) -> None:
         self._events.extend(events)
         for listener in self.listeners:
-            listener(self.steps, command, events)
+            listener(self.steps, self.exchange.time, command, events)
 
 
 def _perform(exchange, user: str, command: Command) -> Any:

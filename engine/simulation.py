@@ -47,6 +47,14 @@ class Simulation:
     ) -> None:
         self.scenario = scenario
         self.seed = scenario.seed if seed is None else seed
+        self.settings = {  # what a journal must record to rebuild this run
+            "duration": duration,
+            "replay": None if replay is None else str(replay),
+            "format": replay_format,
+            "sort": sort,
+            "start": start,
+            "end": end,
+        }
         rng = random.Random(self.seed)
         feed = scenario.feed
         replay = replay if replay is not None else feed.replay
@@ -73,6 +81,7 @@ class Simulation:
         self.start_time = first[0]
         if duration is None and self.replay is None:  # a replay runs to the end of its file
             duration = scenario.duration or DEFAULT_DURATION
+        self.settings["duration"] = duration
         self.duration = duration
         self.end_time = None if duration is None else self.start_time + duration
         market = scenario.market
@@ -123,6 +132,7 @@ class Simulation:
             return False
         time, index = point
         if self.end_time is not None and time > self.end_time:
+            self._pending = point  # kept: ``extend`` may let the run go on from here
             self._finish("the run reached its duration")
             return False
         exchange = self.exchange
@@ -144,6 +154,15 @@ class Simulation:
         events = self.exchange.drain_events()
         if on_step is not None and events:
             on_step(self, events)
+
+    def extend(self, duration: int) -> None:
+        """Let a run go on to a longer total ``duration`` (µs from its start)."""
+        if duration < self.exchange.time - self.start_time:
+            raise ValueError("the run has already passed that duration")
+        self.duration = self.settings["duration"] = duration
+        self.end_time = self.start_time + duration
+        if self._pending is not None:  # stopped by its duration, not by the end of a file
+            self.finished = False
 
     def _finish(self, reason: str) -> None:
         self.finished = True

@@ -16,7 +16,7 @@ from engine.datafile import DataFileError
 from engine.feeds.replay import ReplayError
 from engine.units import UnitError
 
-SUBCOMMANDS = ("calc", "simulate", "scenarios")
+SUBCOMMANDS = ("calc", "simulate", "scenarios", "verify", "export")
 PROG = "adl-sandbox"
 
 

@@ -14,9 +14,11 @@ from typing import Any
 
 from engine.feeds.replay import FORMATS
 from engine.feeds.replay_formats import Clock
-from engine.journal import JournalWriter, file_digest, project_version
+from engine.journal import JournalError, JournalWriter, header_for
 from engine.report import RunReport
+from engine.restore import Divergence, restore
 from engine.scenario import load_scenario
+from engine.session import Session
 from engine.simulation import Simulation
 from engine.units import UnitError, parse_duration
 from tui.cli import UserError
@@ -34,6 +36,12 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         "(default: the scenario's; a replay runs to its end)",
     )
     parser.add_argument("--journal", metavar="PATH", help="write a JSONL journal of the run")
+    parser.add_argument(
+        "--resume",
+        metavar="PATH",
+        help="continue a journaled run (killed or "
+        "finished), appending to its journal; --duration sets the new total",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
 
@@ -89,49 +97,21 @@ def build_simulation(args: argparse.Namespace, duration: int | None = None) -> S
     )
 
 
-def journal_header(args: argparse.Namespace, simulation: Simulation) -> dict[str, Any]:
-    scenario = simulation.scenario
-    shipped = scenario.path.parent.name == "scenarios" and scenario.path.parent.parent.name == (
-        "engine"
-    )
-    return {
-        "project": project_version(),
-        "scenario": {
-            "name": scenario.name,
-            "path": None if shipped else str(scenario.path),
-            "sha256": file_digest(scenario.path),
-        },
-        "seed": simulation.seed,
-        "settings": {
-            "duration": simulation.duration,
-            "replay": args.replay,
-            "format": args.format,
-            "sort": args.sort,
-            "start": args.start,
-            "end": args.end,
-        },
-    }
-
-
 def run(args: argparse.Namespace) -> int:
-    duration = None
-    if args.duration is not None:
-        try:
-            duration = parse_duration(args.duration, "--duration")
-        except UnitError as error:
-            raise UserError(str(error)) from None
-    simulation = build_simulation(args, duration)
-    report = RunReport(simulation)
-    journal = None
-    if args.journal:
-        try:
-            journal = JournalWriter(args.journal, journal_header(args, simulation))
-        except OSError as error:
-            raise UserError(str(error)) from None
+    duration = _duration(args.duration)
+    if args.resume:
+        session, report, journal = _resumed(args.resume, duration)
+    else:
+        simulation = build_simulation(args, duration)
+        report = RunReport(simulation)
+        journal = _journal(args.journal, simulation)
+        session = Session(simulation, [report] + ([journal] if journal else []))
     settle_heap()
     try:
-        with _progress(simulation) as advance:
-            _run(simulation, report, journal, advance)
+        with _progress(session.simulation) as advance:
+            while not session.finished:
+                session.step()
+                advance(session.simulation)
     finally:
         if journal:
             journal.close()
@@ -143,21 +123,52 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run(simulation: Simulation, report: RunReport, journal, advance) -> None:
-    exchange = simulation.exchange
-    setup = exchange.drain_events()
-    report.observe(setup)
-    if journal:
-        journal.step(0, exchange.time, setup)
-    while True:
-        running = simulation.step()
-        events = exchange.drain_events()
-        report.observe(events)
-        if journal:
-            journal.step(simulation.steps, exchange.time, events)
-        advance(simulation)
-        if not running:
-            return
+def _duration(text: str | None) -> int | None:
+    if text is None:
+        return None
+    try:
+        return parse_duration(text, "--duration")
+    except UnitError as error:
+        raise UserError(str(error)) from None
+
+
+def _journal(path: str | None, simulation: Simulation) -> JournalWriter | None:
+    if not path:
+        return None
+    try:
+        return JournalWriter(path, header_for(simulation))
+    except JournalError as error:
+        raise UserError(str(error)) from None
+
+
+def _resumed(path: str, duration: int | None):
+    """Rebuild a journaled run exactly, then let it carry on, appending to its journal."""
+    reports: list[RunReport] = []
+
+    def listeners(simulation: Simulation) -> list:
+        reports.append(RunReport(simulation))
+        return reports
+
+    try:
+        restored = restore(path, listeners)
+    except Divergence as error:
+        raise UserError(f"{path}: cannot resume, the journal does not replay: {error}") from None
+    except JournalError as error:
+        raise UserError(str(error)) from None
+    for warning in restored.journal.warnings:
+        print(f"adl-sandbox: warning: {warning}", file=sys.stderr)
+    session, simulation = restored.session, restored.session.simulation
+    journal = JournalWriter(path, append_at=restored.journal.valid_end)
+    restored.journal.close()
+    session.listeners.append(journal)
+    if duration is not None and duration != simulation.duration:
+        try:
+            simulation.extend(duration)
+        except ValueError as error:
+            journal.close()
+            raise UserError(f"--duration: {error}") from None
+        journal.extended(simulation.steps, duration)
+    return session, reports[0], journal
 
 
 class _progress:

@@ -1,0 +1,195 @@
+"""Why a position stands where it does: the numbers behind the screen's explain view.
+
+Everything here is read from the engine's own functions (``margin.assess`` through the
+exchange's position view, ``margin.liquidation_price``, ``margin.maintenance_margin``,
+``adl.score`` and the exchange's ``light``), then laid out as the terms of the
+formulas in SPEC §5, so the explain view shows the very numbers that trigger a
+liquidation or an ADL, never a second computation of them. All amounts are engine
+integers (ticks, lots, money units, ppm) or exact ``Fraction``s; text is the screen's job.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+from engine import adl, margin
+from engine.adl import Holder, RankingPolicy
+from engine.instrument import Tier
+from engine.units import MONEY_SCALE, PPM
+
+
+@dataclass(frozen=True, slots=True)
+class LiquidationTerms:
+    """LP = (WB − TMM + UPNL + cum − s·Q·P_e) / (Q·MMR − s·Q), with the tier the engine used.
+
+    ``top`` is money units; ``bottom`` is in base units (lots × lot size), so
+    ``top / MONEY_SCALE / bottom`` is the price in the quote currency.
+    """
+
+    tier: Tier  # the tier at the liquidation price's notional
+    wallet: int  # WB
+    other_maintenance: int  # TMM: one instrument, so always 0 here
+    other_unrealized: int  # UPNL of other positions: 0 here
+    cost_value: int  # s·Q·P_e in money units
+    top: int
+    bottom: Fraction
+    price: Fraction | None  # ticks; None when no positive price liquidates
+    maintenance_at_price: int | None  # MM at LP, which equals the equity there
+
+
+@dataclass(frozen=True, slots=True)
+class BankruptcyTerms:
+    """P_bk = P_e − s·WB/Q: where equity is zero."""
+
+    entry: Fraction  # ticks
+    collateral: int  # WB, money units
+    price: Fraction  # ticks
+
+
+@dataclass(frozen=True, slots=True)
+class AdlTerms:
+    """The position's place in its side's ADL queue and how its score is made."""
+
+    policy: str
+    rank: int | None  # in the queue the lights last published; None before the first
+    lights: int
+    published_score: float | None
+    share: int | None  # ppm: size ranked ahead plus own size, over the side's total
+    band: tuple[int, int] | None  # (low, high] ppm of that share which gives these lights
+    queue_length: int  # positions on the same side now
+    score: float  # the policy's score at the current mark
+    terms: tuple[tuple[str, float], ...]  # the factors the score is made of
+    grouped: bool  # pro-rata and random: lights show a group's share, not a place
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    account: str
+    mode: str
+    leverage: int
+    side: int
+    lots: int
+    entry: Fraction  # ticks
+    mark: int
+    notional: int
+    collateral: int  # WB: the isolated margin or the cross wallet
+    unrealized: int
+    equity: int
+    tier: Tier  # at the current notional
+    maintenance: int  # MM now
+    ratio: int  # ppm, MM / equity
+    initial_margin: int
+    liquidation: LiquidationTerms
+    bankruptcy: BankruptcyTerms
+    adl: AdlTerms
+
+
+def explain(exchange, account_id: str) -> Explanation | None:
+    """The explanation of an account's open position, or None when it has none."""
+    account = exchange.account_view(account_id)
+    if account is None or account.position is None:
+        return None
+    p = account.position
+    instrument = exchange.instrument
+    return Explanation(
+        account=account_id,
+        mode=p.mode,
+        leverage=p.leverage,
+        side=p.side,
+        lots=p.lots,
+        entry=p.entry,
+        mark=p.mark,
+        notional=p.notional,
+        collateral=p.margin,
+        unrealized=p.unrealized,
+        equity=p.equity,
+        tier=instrument.tier_for(p.notional),
+        maintenance=p.maintenance,
+        ratio=p.ratio,
+        initial_margin=p.initial_margin,
+        liquidation=_liquidation(instrument, p.side, p.lots, p.cost, p.margin),
+        bankruptcy=BankruptcyTerms(p.entry, p.margin, p.bankruptcy_price),
+        adl=_adl(exchange, account_id, p.side),
+    )
+
+
+def _liquidation(instrument, side: int, lots: int, cost: int, wallet: int) -> LiquidationTerms:
+    price, tier = margin.liquidation_price(instrument, side, lots, cost, wallet)
+    cv = instrument.contract_value
+    cost_value = side * cost * cv
+    mm_there = None
+    if price is not None:
+        mm_there = margin.maintenance_margin(instrument, lots * price * cv)[1]
+    return LiquidationTerms(
+        tier=tier,
+        wallet=wallet,
+        other_maintenance=0,
+        other_unrealized=0,
+        cost_value=cost_value,
+        top=wallet + tier.cum - cost_value,
+        bottom=lots * Fraction(instrument.lot_size) * (Fraction(tier.mmr, PPM) - side),
+        price=price,
+        maintenance_at_price=mm_there,
+    )
+
+
+def _adl(exchange, account_id: str, side: int) -> AdlTerms:
+    policy = RankingPolicy(exchange.config.ranking)
+    light = exchange.light(account_id)
+    holders = exchange.holders(side)
+    holder = next(h for h in holders if h.account == account_id)
+    mark, cv = exchange.market_view().mark, exchange.instrument.contract_value
+    band = None
+    if light is not None:  # lights = 6 − percentile / 20 %: the share lies in this band
+        high = (6 - light.lights) * PPM // 5
+        band = (high - PPM // 5, high)
+    return AdlTerms(
+        policy=policy.value,
+        rank=light.rank if light else None,
+        lights=light.lights if light else 0,
+        published_score=light.score if light else None,
+        share=light.share if light else None,
+        band=band,
+        queue_length=len(holders),
+        score=adl.score(policy, holder, mark, cv),
+        terms=score_terms(policy, holder, mark, cv),
+        grouped=adl.grouped(policy),
+    )
+
+
+def score_terms(
+    policy: RankingPolicy, h: Holder, mark: int, cv: int
+) -> tuple[tuple[str, float], ...]:
+    """The factors of ``adl.score`` under ``policy``, named as SPEC §5.5 names them.
+
+    Their product (or, for a losing ``bitmex`` position, their quotient) is the score:
+    a test holds them to ``adl.score`` so the two can never drift apart.
+    """
+    upnl = h.unrealized(mark, cv)
+    equity = h.equity(mark, cv)
+    entry = h.cost / h.lots
+    notional = h.lots * mark * cv
+    if policy is RankingPolicy.BITMEX:
+        bankrupt = entry - h.side * h.collateral / (h.lots * cv)
+        gap = abs(mark - bankrupt)
+        return (
+            ("PnL%", h.side * (mark - entry) / entry),
+            ("effective leverage", mark / gap if gap else float("inf")),
+        )
+    if policy is RankingPolicy.BINANCE:
+        return (
+            ("PnL%", max(0, upnl) / max(MONEY_SCALE, h.collateral)),
+            ("margin ratio", h.maintenance / equity if equity > 0 else float("inf")),
+        )
+    if policy is RankingPolicy.HYPERLIQUID:
+        ratio = mark / entry if h.side > 0 else entry / mark
+        return (
+            ("price ratio", ratio),
+            ("notional / equity", notional / equity if equity > 0 else float("inf")),
+        )
+    if policy is RankingPolicy.LEVERAGE_FIRST:
+        return (("notional / equity", notional / equity if equity > 0 else float("inf")),)
+    if policy is RankingPolicy.PRO_RATA:
+        return (("in profit", 1.0 if upnl > 0 else 0.0),)
+    return ()
