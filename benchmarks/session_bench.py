@@ -1,0 +1,47 @@
+"""Long runs: peak memory of a million-step journaled run, and how fast a journal
+verifies. Both run the real command line in a child process."""
+
+from __future__ import annotations
+
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ADL_SANDBOX = str(Path(sys.executable).with_name("adl-sandbox"))
+
+
+def soak_rss_mb() -> float:
+    """Peak RSS (MB) of ``simulate`` over 1,000,000 one-second steps of the default
+    scenario, writing its journal (the journal itself is deleted afterwards)."""
+    with tempfile.TemporaryDirectory() as folder:
+        journal = Path(folder) / "soak.jsonl"
+        subprocess.run(
+            [ADL_SANDBOX, "simulate", "--duration", "999999s", "--journal", str(journal), "--json"],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def verify_steps_per_s() -> float:
+    """Steps per second that ``verify`` replays and checks (a 6 h calm journal)."""
+    with tempfile.TemporaryDirectory() as folder:
+        journal = Path(folder) / "run.jsonl"
+        subprocess.run(
+            [ADL_SANDBOX, "simulate", "--duration", "6h", "--journal", str(journal)],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        started = time.perf_counter()
+        result = subprocess.run(
+            [ADL_SANDBOX, "verify", str(journal)], check=True, capture_output=True, text=True
+        )
+        elapsed = time.perf_counter() - started
+    steps = int(result.stdout.split(" steps")[0].rsplit(" ", 1)[1].replace(",", ""))
+    return steps / elapsed
+
+
+FIGURES = {"soak_rss_mb": soak_rss_mb, "verify_steps_per_s": verify_steps_per_s}
