@@ -85,6 +85,7 @@ class ExchangeConfig:
     loss_policy: LossPolicy = LossPolicy.ADL
     liquidation_band: int = 50_000  # ppm beyond the bankruptcy price the fund may aggress
     lights_every: int = 10 * SECOND  # ADL ranks and lights are recomputed this often
+    stepwise_liquidation: bool = False  # cut positions above tier 1 a tier at a time
 
 
 class Account:

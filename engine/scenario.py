@@ -107,6 +107,7 @@ class MarketSpec:
     adl_price: AdlPrice = AdlPrice.BANKRUPTCY
     loss_policy: LossPolicy = LossPolicy.ADL
     liquidation_band: int = 50_000
+    stepwise_liquidation: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,7 +260,7 @@ def _shock(table: Table) -> Shock:
 def _market(table: Table) -> MarketSpec:
     table.check_known(
         {"mark_policy", "insurance_fund", "adl_trigger", "drawdown", "adl_ranking", "adl_price"}
-        | {"loss_policy", "liquidation_band"}
+        | {"loss_policy", "liquidation_band", "stepwise_liquidation"}
     )
     d = MarketSpec()
     return MarketSpec(
@@ -271,6 +272,7 @@ def _market(table: Table) -> MarketSpec:
         adl_price=_choice(table, "adl_price", AdlPrice, d.adl_price),
         loss_policy=_choice(table, "loss_policy", LossPolicy, d.loss_policy),
         liquidation_band=_rate(table, "liquidation_band", d.liquidation_band),
+        stepwise_liquidation=table.get("stepwise_liquidation", bool, d.stepwise_liquidation),
     )
 
 

@@ -98,6 +98,7 @@ class Simulation:
                 adl_price=market.adl_price,
                 loss_policy=market.loss_policy,
                 liquidation_band=market.liquidation_band,
+                stepwise_liquidation=market.stepwise_liquidation,
             ),
         )
         self.agents = self._population(rng)

@@ -175,14 +175,20 @@ class Waterfall:
             self._dirty.add(account.id)
             return
         self.cancel_all(account.id, "liquidation")
-        side, lots, cost = account.side, abs(account.lots), account.cost
-        collateral = self.ledger.balances[account.margin_key]
+        side, held = account.side, abs(account.lots)
+        lots = self._liquidation_size(held, picture.tier)
         entry = self.liq_index.entry(account.id)
-        # 1. the owner is settled at the bankruptcy price: the collateral is lost, never more
+        # 1. the owner is settled at the bankruptcy price: the collateral (or, in a stepwise
+        # cut, its share) is lost, never more; the liquidator takes the position over
+        whole = self.ledger.balances[account.margin_key]
+        collateral = whole if lots == held else whole * lots // held
+        cost = account.cost if lots == held else account.cost * lots // held
         self.ledger.transfer(account.margin_key, SETTLEMENT, collateral)
-        account.lots = account.cost = 0
-        self.positions.pop(account.id, None)
-        self._release_isolated(account)
+        account.lots -= side * lots
+        account.cost -= cost
+        if not account.lots:
+            self.positions.pop(account.id, None)
+            self._release_isolated(account)
         self._dirty.add(account.id)
         cv = self._cv
         self.liquidator.take_over(side, lots, cost * cv - side * collateral)
@@ -201,7 +207,7 @@ class Waterfall:
                 collateral,
             )
         )
-        self._emit(PositionChanged(self.time, account.id, 0, 0, -collateral))
+        self._emit(PositionChanged(self.time, account.id, account.lots, account.cost, -collateral))
         fund_before = self.ledger.balances[INSURANCE_FUND]
         # 2. IOC at the bankruptcy price
         book_in, book_qty = self._liquidator_take(-side, lots, bankruptcy)
@@ -240,6 +246,17 @@ class Waterfall:
                 clawback,
             )
         )
+
+    def _liquidation_size(self, held: int, tier) -> int:
+        """Lots to liquidate now: all of them, or with stepwise liquidation (SPEC §5.2) just
+        enough to bring a position above the first tier under its tier's floor; the rest
+        is checked again, at the lower tier's rate."""
+        if not self.config.stepwise_liquidation or tier.number == 1:
+            return held
+        keep = tier.floor // (self.prices.mark * self._cv)
+        while keep and self.instrument.notional(keep, self.prices.mark) >= tier.floor:
+            keep -= 1
+        return max(1, held - keep)
 
     def _liquidator_take(self, side: int, qty: int, limit: int) -> tuple[int, int]:
         """Match the liquidator's order; its PnL settles with the fund. Returns (Σ realized,

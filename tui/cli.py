@@ -24,6 +24,11 @@ class UserError(Exception):
     """A mistake of the user's; ``str()`` is the one line to show."""
 
 
+def described(doc: str | None) -> str:
+    """A module docstring as ``--help`` text: without its reStructuredText backticks."""
+    return (doc or "").replace("``", "")
+
+
 class Parser(argparse.ArgumentParser):
     """argparse, but a bad flag is one line and exit 2, not a usage dump."""
 

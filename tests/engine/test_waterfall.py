@@ -254,3 +254,33 @@ def test_a_margin_warning_comes_once_when_the_ratio_passes_eighty_percent():
     assert [e for e in crash_to(exchange, 49_240) if e.kind == "margin_warning"] == []
     crash_to(exchange, 49_500)  # out of the zone, then back in: warned again
     assert only(crash_to(exchange, 49_230), "margin_warning").account == "victim"
+
+
+def test_stepwise_liquidation_cuts_a_tier_two_position_under_its_floor_and_spares_the_rest():
+    # 1.2 BTC long at 50,000 (60,000 notional, tier 2) isolated at 100x: 600 margin,
+    # bankrupt at 49,500, liquidated below 49,706.87. At 49,700: equity 240 < MM 248.2.
+    instrument = replace(default_instrument(), funding=replace(FundingSettings(), interest=0))
+    exchange = Exchange(
+        instrument,
+        ExchangeConfig(
+            insurance_fund=1_000 * USDT, mark_policy=MarkPolicy.FAIR, stepwise_liquidation=True
+        ),
+    )
+    exchange.advance(SECOND, 500_000)
+    exchange.open_account("whale", 2_000 * USDT, "isolated", 100)
+    exchange.open_account("maker", 1_000_000 * USDT, "cross", 10)
+    exchange.submit("maker", "sell", "1.2", "50000")
+    exchange.submit("whale", "buy", "1.2", order_type=OrderType.MARKET)
+    exchange.submit("maker", "buy", "1", "49600")
+    exchange.drain_events()
+    events = crash_to(exchange, 49_700)
+    liquidation = only(events, "liquidation")
+    # keep 1,006 lots (1,006 × 49.7 = 49,998.2 < 50,000): liquidate 194 with 97 of the 600
+    assert (liquidation.qty, liquidation.margin_lost) == (194, 97 * USDT)
+    settled = only(events, "liquidation_settled")
+    assert (settled.book_qty, settled.fund_in) == (194, usdt("19.4"))  # sold at 49,600
+    whale = exchange.account_view("whale").position
+    # the rest is tier 1 now: equity 503 − 301.8 = 201.2 ≥ MM 199.9928, so it survives
+    assert (whale.lots, whale.margin, whale.tier) == (1_006, 503 * USDT, 1)
+    assert whale.equity == usdt("201.2") and whale.maintenance == usdt("199.9928")
+    assert fund(exchange) == usdt("1019.4")

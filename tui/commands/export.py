@@ -12,7 +12,7 @@ from typing import Any
 from engine.feeds.replay_formats import iso
 from engine.journal import JournalError, JournalFile
 from engine.units import format_money
-from tui.cli import UserError
+from tui.cli import UserError, described
 
 PRICES = {"price", "mark", "liquidation_price", "bankruptcy_price"}
 SIZES = {"qty", "book_qty", "fund_qty", "adl_qty"}
@@ -80,7 +80,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "export",
         help="write a journal's fills, liquidations, ADL and funding as CSV files",
-        description=__doc__,
+        description=described(__doc__),
     )
     parser.add_argument("path", help="a journal")
     parser.add_argument("--csv", required=True, metavar="DIR", help="folder for the CSV files")

@@ -5,10 +5,13 @@ from __future__ import annotations
 import argparse
 
 from engine.scenario import shipped
+from tui.cli import described
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
-    commands.add_parser("scenarios", help="list the shipped scenarios", description=__doc__)
+    commands.add_parser(
+        "scenarios", help="list the shipped scenarios", description=described(__doc__)
+    )
 
 
 def run(args: argparse.Namespace) -> int:

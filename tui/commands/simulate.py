@@ -21,13 +21,13 @@ from engine.scenario import load_scenario
 from engine.session import Session
 from engine.simulation import Simulation
 from engine.units import UnitError, parse_duration
-from tui.cli import UserError
+from tui.cli import UserError, described
 from tui.runtime import settle_heap
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
-        "simulate", help="run a scenario headless and summarize it", description=__doc__
+        "simulate", help="run a scenario headless and summarize it", description=described(__doc__)
     )
     add_market_arguments(parser)
     parser.add_argument(

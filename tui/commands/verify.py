@@ -12,12 +12,12 @@ import sys
 
 from engine.journal import JournalError
 from engine.restore import Divergence, restore
-from tui.cli import UserError
+from tui.cli import UserError, described
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
-        "verify", help="replay a journal and check its events match", description=__doc__
+        "verify", help="replay a journal and check its events match", description=described(__doc__)
     )
     parser.add_argument("path", help="a journal written by the app or by simulate --journal")
 
