@@ -1,0 +1,97 @@
+"""Where the app keeps its sessions, and how it starts or resumes one with its journal.
+
+Each app session writes its journal into the user data directory as it goes
+(flushed every step), so a killed app loses at most the step in flight. ``q``
+closes the journal and marks it as the last session; ``--resume`` without a path
+takes that one, or else the newest journal there.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from platformdirs import user_data_dir
+
+from engine.journal import JournalError, JournalWriter, header_for
+from engine.restore import Divergence, restore
+from engine.session import Session
+from engine.simulation import Simulation
+from tui.cli import UserError
+
+LAST = "last-session"
+
+
+def sessions_dir() -> Path:
+    """``$ADL_SANDBOX_HOME/sessions`` if set (tests use it), else the user data directory."""
+    home = os.environ.get("ADL_SANDBOX_HOME")
+    base = Path(home) if home else Path(user_data_dir("adl-sandbox", appauthor=False))
+    return base / "sessions"
+
+
+def start(simulation: Simulation) -> tuple[Session, JournalWriter]:
+    """A new session journaled under a fresh name in the sessions directory."""
+    folder = sessions_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise UserError(f"{folder}: cannot keep sessions there ({error.strerror})") from None
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")  # a name for people; not in the journal
+    path = _unused(folder / f"{stamp}-{simulation.scenario.name}.jsonl")
+    try:
+        journal = JournalWriter(path, header_for(simulation))
+    except JournalError as error:
+        raise UserError(str(error)) from None
+    return Session(simulation, [journal]), journal
+
+
+def resume(path: str | None) -> tuple[Session, JournalWriter, list[str]]:
+    """Rebuild a saved session exactly (seed + commands, every event checked), then keep
+    journaling it where it stopped. Returns the session, its journal and any warnings."""
+    chosen = Path(path) if path else last_session()
+    try:
+        restored = restore(chosen)
+    except Divergence as error:
+        raise UserError(f"{chosen}: cannot resume, the journal does not replay: {error}") from None
+    except JournalError as error:
+        raise UserError(str(error)) from None
+    journal = JournalWriter(chosen, append_at=restored.journal.valid_end)
+    restored.journal.close()
+    restored.session.listeners.append(journal)
+    return restored.session, journal, list(restored.journal.warnings)
+
+
+def save(journal: JournalWriter) -> Path:
+    """Close a session's journal and remember it as the last session."""
+    journal.close()
+    pointer = journal.path.parent / LAST
+    try:
+        pointer.write_text(str(journal.path.resolve()) + "\n")
+    except OSError as error:
+        print(f"adl-sandbox: could not mark the last session: {error}", file=sys.stderr)
+    return journal.path
+
+
+def last_session() -> Path:
+    folder = sessions_dir()
+    pointer = folder / LAST
+    if pointer.is_file():
+        saved = Path(pointer.read_text().strip())
+        if saved.is_file():
+            return saved
+    journals = (
+        sorted(folder.glob("*.jsonl"), key=lambda p: p.stat().st_mtime) if (folder.is_dir()) else []
+    )
+    if not journals:
+        raise UserError(f"no saved session in {folder} to resume")
+    return journals[-1]
+
+
+def _unused(path: Path) -> Path:
+    candidate, n = path, 1
+    while candidate.exists():
+        n += 1
+        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
+    return candidate
