@@ -131,11 +131,11 @@ def queue(
         start %= max(1, len(ordered))
         return ordered[start:] + ordered[:start]
     decorated = [
-        (-value, -h.lots, h.opened_at, h.account, h, value)
+        (-value, -h.lots, h.opened_at, h.account, h)
         for h, value in zip(holders, values, strict=True)
     ]
     decorated.sort()
-    return [(d[4], d[5]) for d in decorated]
+    return [(d[4], -d[0]) for d in decorated]  # negating a float back is exact
 
 
 def grouped(policy: RankingPolicy) -> bool:

@@ -103,7 +103,7 @@ class Waterfall:
         self.lights: dict[str, tuple[int, int, float, int]] = {}  # (rank, lights, score, Σlots)
         self._queues: dict[int, list[tuple[Holder, float]]] = {1: [], -1: []}
         self._side_lots = {1: 0, -1: 0}  # each queue's total size, for the shares
-        self._holders: dict[str, Holder] = {}  # every open position, as of its last change
+        self._holders: dict[int, dict[str, Holder]] = {1: {}, -1: {}}  # by side, as last changed
         self.adl_records: deque[AdlRecord] = deque(maxlen=self.ADL_HISTORY)
         self._next_adl_id = 1
 
@@ -116,12 +116,13 @@ class Waterfall:
         index, instrument = self.liq_index, self.instrument
         for account_id in sorted(self._dirty):
             account = self.accounts.get(account_id)
+            for side_holders in self._holders.values():
+                side_holders.pop(account_id, None)
             if account is None or not account.lots:
                 index.remove(account_id)
                 self._warned.discard(account_id)
-                self._holders.pop(account_id, None)
                 continue
-            holder = self._holders[account_id] = self._holder(account)
+            holder = self._holders[account.side][account_id] = self._holder(account)
             side, lots, cost, collateral = holder.side, holder.lots, holder.cost, holder.collateral
             liq, _ = margin.price_at_ratio(instrument, side, lots, cost, collateral)
             warn, _ = margin.price_at_ratio(instrument, side, lots, cost, collateral, WARN_RATIO)
@@ -542,10 +543,7 @@ class Waterfall:
         needs_mark = policy is RankingPolicy.BINANCE  # its margin ratio moves with the mark
         lights: dict[str, tuple[int, int, float, int]] = {}
         for side in (1, -1):
-            if needs_mark:
-                holders = self.holders(side)
-            else:
-                holders = [h for h in self._holders.values() if h.side == side]
+            holders = self.holders(side) if needs_mark else list(self._holders[side].values())
             ordered = self._queues[side] = adl.queue(policy, holders, mark, cv)
             self._side_lots[side] = sum(h.lots for h in holders)
             lights.update(adl.lights(policy, ordered))
