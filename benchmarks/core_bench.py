@@ -40,6 +40,16 @@ def make_flow(count: int = OPERATIONS, seed: int = 7) -> list[tuple]:
             live[index] = last
             where[last] = index
 
+    def take(side: int, qty: int, limit: int | None, account: str) -> int:
+        """Match in the dry run, forgetting the orders that leave the book."""
+        fills, left, stp = book.match(side, qty, limit, account)
+        for maker, _, _ in fills:
+            if maker.qty == 0:
+                forget(maker.id)
+        for order, _ in stp:
+            forget(order.id)
+        return left
+
     for _ in range(count):
         roll = rng.random()
         account = f"a{rng.randrange(ACCOUNTS)}"
@@ -52,12 +62,7 @@ def make_flow(count: int = OPERATIONS, seed: int = 7) -> list[tuple]:
             continue
         if roll < 0.40:
             qty = rng.randint(1, 10)
-            fills, _, stp = book.match(side, qty, None, account)
-            for maker, _, _ in fills:
-                if maker.qty == 0:
-                    forget(maker.id)
-            for order, _ in stp:
-                forget(order.id)
+            take(side, qty, None, account)
             flow.append((MARKET, next_id, account, side, 0, qty))
             next_id += 1
             continue
@@ -68,12 +73,7 @@ def make_flow(count: int = OPERATIONS, seed: int = 7) -> list[tuple]:
         left = qty
         best = book.best_ask() if side > 0 else book.best_bid()
         if best is not None and (price >= best if side > 0 else price <= best):
-            fills, left, stp = book.match(side, qty, price, account)
-            for maker, _, _ in fills:
-                if maker.qty == 0:
-                    forget(maker.id)
-            for order, _ in stp:
-                forget(order.id)
+            left = take(side, qty, price, account)
         if left:
             book.add(Order(next_id, account, side, price, left, False))
             where[next_id] = len(live)
