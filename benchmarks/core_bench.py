@@ -1,4 +1,5 @@
-"""Order-book and exchange throughput on one seeded flow of a million operations.
+"""Order-book and exchange throughput on one seeded flow of a million operations,
+under the runtime's heap settings (``tui.runtime.settle_heap``).
 
 The flow: 60 % limit orders placed 1–50 ticks from a slowly wandering mid, 25 %
 cancels of orders still live, 15 % market orders. It is generated (and the live
@@ -16,6 +17,7 @@ from engine.exchange import Exchange, ExchangeConfig
 from engine.instrument import default_instrument
 from engine.orders import Order, OrderType
 from engine.units import MONEY_SCALE
+from tui.runtime import settle_heap
 
 OPERATIONS = 1_000_000
 ACCOUNTS = 50
@@ -87,6 +89,7 @@ def make_flow(count: int = OPERATIONS, seed: int = 7) -> list[tuple]:
 def book_ops_per_s() -> float:
     flow = make_flow()
     book = OrderBook()
+    settle_heap()  # as simulate and the app do once set-up is done
     add, cancel, match = book.add, book.cancel, book.match
     best_ask, best_bid = book.best_ask, book.best_bid
     started = time.perf_counter()
@@ -112,6 +115,7 @@ def exchange_orders_per_s() -> float:
         exchange.open_account(f"a{n}", 10_000_000 * MONEY_SCALE, leverage=10)
     exchange.advance(1, 1_000_000)
     exchange.drain_events()
+    settle_heap()
     submit, cancel, drain = exchange.submit, exchange.cancel, exchange.drain_events
     ids: dict[int, int] = {}  # flow id → exchange id (rejections shift the numbering)
     limit, market = OrderType.LIMIT, OrderType.MARKET
