@@ -1,0 +1,64 @@
+"""``adl-sandbox`` without a subcommand: every mistake stops before the screen opens."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+
+from tui import cli
+from tui.app import SandboxApp
+
+REPLAY = Path(__file__).resolve().parents[2] / "engine" / "data" / "replay-sample.csv"
+
+
+@pytest.fixture
+def opened(monkeypatch):
+    """Apps the command would have run (their ``run`` is replaced: no terminal needed)."""
+    apps: list[SandboxApp] = []
+    monkeypatch.setattr(SandboxApp, "run", lambda self: apps.append(self))
+    monkeypatch.setattr("tui.runtime.settle_heap", lambda: None)  # keep pytest's own heap as is
+    return apps
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--speed", "0"], "--speed: '0' must be above 0"),
+        (["--speed", "fast"], "--speed: 'fast' is not a number or max"),
+        (["--scenario", "nope"], "unknown scenario 'nope'; shipped: calm"),
+        (["--scenario", "missing.toml"], "missing.toml: no such scenario file"),
+        (["--replay", "/no/such.csv"], "/no/such.csv: no such file"),
+        (["--replay", str(REPLAY), "--format", "nope"], "unknown format 'nope'"),
+        (["--format", "binance"], "--format only applies with --replay FILE"),
+        (["--seed", "-1"], "--seed: -1 must not be negative"),
+        (["--seed", "x"], "argument --seed: invalid int value"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2_before_any_screen(argv, message, opened, capsys):
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1 and err.startswith("adl-sandbox: ")
+    assert opened == []
+
+
+def test_no_arguments_open_calm_already_moving(opened):
+    assert cli.main([]) == 0
+    (app,) = opened
+    assert app.session.simulation.scenario.name == "calm" and app.market.speed == 1
+    assert app.live and not app.market.paused and app.warmup > 0
+
+
+def test_scenario_seed_and_speed_reach_the_app(opened):
+    assert cli.main(["--scenario", "flash-crash", "--seed", "9", "--speed", "max"]) == 0
+    (app,) = opened
+    assert app.session.simulation.seed == 9 and math.isinf(app.market.speed)
+    assert app.session.simulation.scenario.name == "flash-crash"
+
+
+def test_a_replay_file_drives_the_session(opened):
+    assert cli.main(["--replay", str(REPLAY), "--speed", "2.5"]) == 0
+    (app,) = opened
+    assert app.session.simulation.replay is not None and app.market.speed == 2.5
+    assert app.session.step()

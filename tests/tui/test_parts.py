@@ -1,0 +1,107 @@
+"""The app's plain parts, without a screen: pacing, the chart's memory, log lines, incidents."""
+
+from __future__ import annotations
+
+import math
+
+from engine import events as ev
+from engine.instrument import default_instrument
+from tui.app.history import ADL, LIQUIDATION, PriceHistory
+from tui.app.log_lines import ALARM, OWN, Describer
+from tui.app.market import SPEEDS, Market
+
+from .helpers import session
+
+
+class Clock:
+    """A fake wall clock: each reading advances it by ``tick`` seconds."""
+
+    def __init__(self, tick: float) -> None:
+        self.now, self.tick = 0.0, tick
+
+    def __call__(self) -> float:
+        self.now += self.tick
+        return self.now
+
+
+def test_the_speed_is_steps_per_wall_second_and_unpaid_debt_is_dropped():
+    market = Market(session(), speed=10)
+    assert market.run(0.25, budget=1.0, clock=Clock(0.0)) == 2  # 2.5 owed: two now
+    assert market.run(0.05, budget=1.0, clock=Clock(0.0)) == 1  # the half carried over
+    assert market.run(10.0, budget=0.005, clock=Clock(0.001)) == 4  # the budget stops it
+    assert market.run(0.0, budget=1.0, clock=Clock(0.0)) == 1  # at most one step carried
+    assert market.session.steps == 8 and len(market.history) == 8
+
+
+def test_max_speed_runs_until_the_budget_and_pause_runs_nothing():
+    market = Market(session(), speed=math.inf)
+    assert market.run(0.0, budget=0.0105, clock=Clock(0.001)) == 10
+    market.paused = True
+    assert market.run(5.0, budget=1.0, clock=Clock(0.0)) == 0
+
+
+def test_the_speed_ladder():
+    market = Market(session(), speed=1)
+    assert [market.faster() for _ in SPEEDS] == [*SPEEDS[1:], math.inf]
+    assert market.slower() == 300
+    market.speed = 7  # from the command line, between rungs
+    assert market.slower() == 5 and market.faster() == 10
+
+
+def test_the_users_liquidation_halts_the_market_at_that_very_step():
+    market = Market(session("flash-crash"), speed=math.inf)
+    for _ in range(5):
+        market.step()
+    market.session.set_leverage(50)
+    market.session.submit("buy", "4", order_type="market")
+    steps = 0
+    while not market.halted and steps < 2000:
+        steps += market.run(0.0, budget=1.0)
+    assert market.halted and market.paused and market.session.steps == 1228
+    (mine,) = [
+        e for e in market.session.drain_events() if e.kind == "liquidation" and e.account == "you"
+    ]
+    assert mine.time == market.session.exchange.time  # the last step run is the one
+
+
+def test_the_chart_buckets_keep_their_contents_as_points_arrive():
+    history = PriceHistory(capacity=100)
+    for n in range(50):
+        history.record(n, 1_000 + n, 900 + n)
+    history.flag(10, LIQUIDATION)
+    history.flag(11, ADL)
+    columns = history.columns(10)  # 5 points a column
+    assert len(columns) == 10
+    assert columns[0] == (1_000, 1_004, 1_004, 904, 0)
+    assert columns[2].flags == LIQUIDATION | ADL
+    for n in range(50, 55):
+        history.record(n, 0, 0)
+    shifted = history.columns(10)  # 55 points: 6 a column, aligned on step numbers
+    assert shifted[-1].low == 0 and shifted[0].low == 1_000
+    assert history.span(10) == 54
+
+
+def test_the_chart_memory_is_bounded():
+    history = PriceHistory(capacity=10)
+    for n in range(1_000):
+        history.record(n, n, n)
+        history.flag(n, LIQUIDATION)
+    assert len(history) < 20 and len(history.markers) < 20
+    assert history.columns(5)[-1].mark == 999
+
+
+def test_log_lines_word_the_users_events_and_the_markets_big_ones():
+    words = Describer(default_instrument(), "you")
+    rejected = ev.OrderRejected(25_200_000_000, "you", "insufficient margin: …", 1, "limit")
+    (line,) = words.lines([rejected])
+    assert line == ("07:00:00", "rejected buy limit — insufficient margin: …", ALARM)
+    fill = ev.Trade(0, "maker-1", "you", 7, 3, -1, 250, 500_000, 5, 2_500_000)
+    assert words.line(fill).text == "filled buy 0.250 @ 50,000.0 (maker vs maker-1, fee 0.03)"
+    assert words.line(fill).tone == OWN
+    other = ev.Trade(0, "noise-1", "maker-1", 7, 3, 1, 250, 500_000, 5, 2)
+    others_order = ev.OrderAccepted(0, "crowd-1", 1, 1, "market", 10, None)
+    assert words.lines([other, others_order]) == []
+    liq = ev.Liquidation(0, "crowd-9", 1, 100, 490_000, 491_000, 489_000, 5, 6, 4_000_000_000)
+    assert "crowd-9 was liquidated: long 0.100 at mark 49,000.0" in words.line(liq).text
+    adl = ev.AutoDeleveraged(0, "you", "crowd-9", 3, -1, 100, 489_000, 490_000, 1, 0.5, -10, "b")
+    assert "closed 0.00 better than at the mark" in words.line(adl).text

@@ -1,0 +1,487 @@
+"""The trading screen: one Session, stepped on the app's loop, drawn ten times a second.
+
+Engine ↔ screen (ARCHITECTURE.md): an engine timer runs the steps the speed asks
+for within a time budget; a render timer pulls the engine's views, drains the new
+events once and updates every panel inside one ``batch_update()``. Every key is a
+command on the session (or on the pace), followed at once by a frame, so the screen
+answers a key without waiting for the next tick. No thread touches the engine; an
+exception from it pauses the market and becomes a notification.
+
+Tests build the app with ``live=False``: no timers, the engine stepped by hand.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Footer
+
+from engine.datafile import DataFileError
+from engine.feeds.replay import ReplayError
+from engine.margin import max_leverage
+from engine.orders import OrderType
+from engine.scenario import load_scenario, shipped
+from engine.session import Session
+from engine.simulation import Simulation
+from tui.app import history, text
+from tui.app.colors import Colors
+from tui.app.commands import SandboxCommands
+from tui.app.incidents import Incident, find_incidents
+from tui.app.log_lines import Describer
+from tui.app.market import Market
+from tui.app.screens.explain import ExplainScreen
+from tui.app.screens.help import HelpScreen
+from tui.app.screens.incident import IncidentScreen
+from tui.app.screens.leverage import LeverageScreen
+from tui.app.screens.ticket import TRIGGERED, OrderRequest, OrderTicket, TicketDefaults
+from tui.app.widgets.chart import PriceChart
+from tui.app.widgets.event_log import EventLog
+from tui.app.widgets.header import MarketHeader, header_facts
+from tui.app.widgets.ladder import BookLadder
+from tui.app.widgets.positions import PositionsPanel
+
+ENGINE_EVERY = 1 / 30  # s between engine callbacks
+ENGINE_BUDGET = 0.012  # s of engine work per callback, at most
+FRAME_EVERY = 0.1  # s between frames: about 10 Hz
+QUICK_NOTIONAL = Decimal(1000)  # quote value of the default size, before any ticket
+
+
+class SandboxApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "ADL Sandbox"
+    COMMANDS = App.COMMANDS | {SandboxCommands}
+    HORIZONTAL_BREAKPOINTS: ClassVar = [(0, "-narrow"), (100, "-wide")]
+    VERTICAL_BREAKPOINTS: ClassVar = [(0, "-short"), (30, "-tall")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("b", "ticket('buy')", "Buy", id="buy", tooltip="order ticket to buy"),
+        Binding("s", "ticket('sell')", "Sell", id="sell", tooltip="order ticket to sell"),
+        Binding(
+            "B",
+            "quick('buy')",
+            "Mkt buy",
+            id="quick-buy",
+            show=False,
+            tooltip="market buy of the default size (the last ticket's, or ≈1,000 quote)",
+        ),
+        Binding(
+            "S",
+            "quick('sell')",
+            "Mkt sell",
+            id="quick-sell",
+            show=False,
+            tooltip="market sell of the default size",
+        ),
+        Binding("x", "close_position", "Close", id="close", tooltip="close the position at market"),
+        Binding("c", "cancel_all", "Cancel all", id="cancel-all", tooltip="cancel all open orders"),
+        Binding("l", "leverage", "Leverage", id="leverage", tooltip="set the leverage"),
+        Binding(
+            "m",
+            "toggle_mode",
+            "Cross/iso",
+            id="margin-mode",
+            tooltip="toggle isolated / cross margin (when flat)",
+        ),
+        Binding("space", "toggle_pause", "Pause", id="pause", tooltip="pause or resume the market"),
+        Binding("n", "step", "Step", id="step", show=False, tooltip="one engine step (pauses)"),
+        Binding(
+            "left_square_bracket",
+            "slower",
+            "Slower",
+            id="slower",
+            key_display="[",
+            show=False,
+            tooltip="slower",
+        ),
+        Binding(
+            "right_square_bracket",
+            "faster",
+            "Faster",
+            id="faster",
+            key_display="]",
+            show=False,
+            tooltip="faster",
+        ),
+        Binding(
+            "e",
+            "explain",
+            "Explain",
+            id="explain",
+            tooltip="explain the position: margin, liquidation, ADL rank and lights",
+        ),
+        Binding(
+            "d",
+            "incident",
+            "Incident",
+            id="incident",
+            show=False,
+            tooltip="step by step: your last liquidation or ADL",
+        ),
+        Binding("question_mark", "help", "Help", id="help", key_display="?", tooltip="this help"),
+        Binding("q", "quit", "Quit", id="quit", tooltip="quit"),
+    ]
+
+    def __init__(
+        self,
+        session: Session,
+        *,
+        speed: float = 1,
+        paused: bool = False,
+        live: bool = True,
+        warmup: int = 0,
+    ) -> None:
+        super().__init__()
+        self.live = live
+        self.warmup = warmup
+        self.market = Market(session, speed, paused)
+        self.describer = Describer(session.exchange.instrument, session.user)
+        self.incidents: list[Incident] = []
+        self.tones = Colors.from_variables({})
+        self.quick_qty: str | None = None
+        self._last_tick = 0.0
+        self._scenarios: list[tuple[str, str]] | None = None
+
+    @property
+    def session(self) -> Session:
+        return self.market.session
+
+    # -- building ---------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield MarketHeader(id="header")
+        with Horizontal(id="body"):
+            yield BookLadder(id="ladder")
+            with Vertical(id="main"):
+                yield PriceChart(id="chart")
+                yield PositionsPanel(id="positions")
+                yield EventLog(id="log")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.tones = Colors.from_variables(self.theme_variables)
+        self.theme_changed_signal.subscribe(self, self._restyle)
+        self.header = self.query_one(MarketHeader)
+        self.ladder = self.query_one(BookLadder)
+        self.chart = self.query_one(PriceChart)
+        self.positions = self.query_one(PositionsPanel)
+        self.log_view = self.query_one(EventLog)
+        self.ladder.border_title = "Order book"
+        self.chart.border_title = "Mark │ • · index  ─ your liq. price  L liquidation  A ADL"
+        self.positions.border_title = "Your position"
+        self.log_view.border_title = "Events (newest first)"
+        self.run_steps(self.warmup)
+        self.render_frame()
+        if self.live:
+            self._last_tick = time.perf_counter()
+            self.set_interval(ENGINE_EVERY, self.tick)
+            self.set_interval(FRAME_EVERY, self.render_frame)
+
+    def on_resize(self) -> None:
+        """A new size shows more or fewer book levels: fetch them now, even when paused."""
+        self.call_after_refresh(self.render_frame)
+
+    def _restyle(self, _theme: Any = None) -> None:
+        """A new theme: the widgets that draw their own rows take its colours."""
+        self.tones = Colors.from_variables(self.theme_variables)
+        for widget in (self.header, self.ladder, self.chart, self.log_view, self.positions):
+            widget.restyle()
+        self.render_frame()
+
+    # -- the engine on the loop -------------------------------------------------------------
+
+    def tick(self) -> None:
+        """Engine timer: the steps owed since the last tick, within the budget."""
+        now = time.perf_counter()
+        elapsed, self._last_tick = now - self._last_tick, now
+        self.engine(lambda: self.market.run(elapsed, ENGINE_BUDGET))
+
+    def run_steps(self, count: int) -> int:
+        """Step the engine ``count`` times by hand (tests, warm-up, ``n``)."""
+        done = 0
+        for _ in range(count):
+            if not self.engine(self.market.step):
+                break
+            done += 1
+            if self.market.halted:
+                break
+        return done
+
+    def engine(self, call: Callable[[], Any]) -> Any:
+        """Call the engine; an exception pauses the market and is shown, never raised."""
+        try:
+            return call()
+        except Exception as error:  # the app must survive any engine failure
+            self.market.paused = True
+            self.notify(
+                f"{type(error).__name__}: {error}. The market is paused.",
+                title="Engine error",
+                severity="error",
+                timeout=15,
+                markup=False,
+            )
+            return None
+
+    def render_frame(self) -> None:
+        """Pull the views, drain the events once, update every panel in one batch."""
+        session, user = self.session, self.session.user
+        exchange = session.exchange
+        events = session.drain_events()
+        views = self.engine(
+            lambda: (
+                exchange.market_view(),
+                exchange.account_view(user),
+                exchange.book_view(self.ladder.levels, user),
+            )
+        )
+        if views is None:
+            return
+        market, account, book = views
+        self._flag_chart(events)
+        position = account.position
+        with self.batch_update():
+            self.header.show(header_facts(market, exchange, self.market))
+            self.ladder.show(book, exchange.instrument)
+            self.chart.show(
+                self.market.history,
+                exchange.instrument,
+                position.liquidation_price if position else None,
+                position.entry if position else None,
+            )
+            self.positions.show(account, exchange.instrument, self.tones)
+            self.log_view.add(self.describer.lines(events))
+            update_view = getattr(self.screen, "update_view", None)
+            if update_view is not None:
+                update_view()
+        self._react(events)
+
+    def _flag_chart(self, events: list) -> None:
+        user, chart_history = self.session.user, self.market.history
+        for event in events:
+            kind = event.kind
+            if kind == "liquidation":
+                own = event.account == user
+                chart_history.flag(
+                    event.time, history.OWN_LIQUIDATION if own else history.LIQUIDATION
+                )
+            elif kind == "adl_executed":
+                chart_history.flag(event.time, history.ADL)
+            elif kind == "adl" and event.account == user:
+                chart_history.flag(event.time, history.OWN_ADL)
+
+    def _react(self, events: list) -> None:
+        """Notifications for what happened to the user; an incident pauses the market."""
+        user = self.session.user
+        for event in events:
+            if event.kind == "margin_warning" and event.account == user:
+                self.notify(
+                    f"Margin ratio {text.percent(event.ratio)}: liquidation at 100%.",
+                    title="Margin warning",
+                    severity="warning",
+                )
+            elif event.kind == "feed_ended":
+                self.notify(f"The run ended: {event.reason}.", title="End of run", markup=False)
+        found = find_incidents(events, self.session.exchange, user)
+        if not found:
+            return
+        self.incidents += found
+        self.market.halted = False
+        for incident in found[-3:]:
+            self.notify(
+                f"{incident.summary} The market is paused: d shows it step by step.",
+                title="Liquidation" if incident.kind == "liquidation" else "Auto-deleveraged",
+                severity="error",
+                timeout=12,
+                markup=False,
+            )
+        self.market.paused = True
+        if len(self.screen_stack) == 1:
+            self.push_screen(IncidentScreen(found[-1]))
+        self.after_command()
+
+    # -- commands ---------------------------------------------------------------------------
+
+    def after_command(self) -> None:
+        """A frame at once: the key's effect shows without waiting for the next tick."""
+        self.render_frame()
+
+    def rejected(self, event: Any) -> str | None:
+        """The engine's reason when a command was refused."""
+        if event is not None and event.kind == "order_rejected":
+            return event.reason
+        return None
+
+    def place_order(self, request: OrderRequest) -> str | None:
+        """The ticket's order: leverage first if changed, then the order. Returns the
+        engine's rejection reason, or None when accepted."""
+        account = self.session.exchange.account_view(self.session.user)
+        if request.leverage != str(account.leverage):
+            try:
+                leverage = int(request.leverage)
+            except ValueError:
+                return f"leverage {request.leverage!r} is not a whole number"
+            reason = self.rejected(self.engine(lambda: self.session.set_leverage(leverage)))
+            if reason:
+                self.after_command()
+                return reason
+        price, trigger = request.price, None
+        if request.order_type in TRIGGERED:
+            price, trigger = None, request.price
+        event = self.engine(
+            lambda: self.session.submit(
+                request.side,
+                request.qty,
+                price or None,
+                request.order_type,
+                request.reduce_only,
+                trigger or None,
+            )
+        )
+        reason = self.rejected(event)
+        if event is not None and reason is None:
+            self.quick_qty = request.qty
+        self.after_command()
+        return reason if event is not None else "the engine failed (see the notification)"
+
+    def action_ticket(self, side: str) -> None:
+        exchange = self.session.exchange
+        book = exchange.book_view(1)
+        i = exchange.instrument
+        account = exchange.account_view(self.session.user)
+        defaults = TicketDefaults(
+            qty=self.quick_size(),
+            bid=i.price_text(book.bids[0][0]) if book.bids else "",
+            ask=i.price_text(book.asks[0][0]) if book.asks else "",
+            leverage=account.leverage,
+            mark=exchange.market_view().mark,
+            instrument=i,
+        )
+        self.push_screen(OrderTicket(side, defaults, self.place_order))
+
+    def quick_size(self) -> str:
+        """The last ticket's size, or the lots nearest ``QUICK_NOTIONAL`` at the mark."""
+        if self.quick_qty:
+            return self.quick_qty
+        i = self.session.exchange.instrument
+        mark = self.session.exchange.market_view().mark or 1
+        lots = QUICK_NOTIONAL / (mark * i.tick_size * i.lot_size)
+        return i.qty_text(max(1, int(lots.to_integral_value())))
+
+    def action_quick(self, side: str) -> None:
+        size = self.quick_size()
+        event = self.engine(lambda: self.session.submit(side, size, None, OrderType.MARKET.value))
+        self._report(event, f"Market {side} {size} sent.")
+
+    def action_close_position(self) -> None:
+        if self.session.exchange.account_view(self.session.user).position is None:
+            self.notify("You have no open position to close.", severity="warning")
+            return
+        self._report(self.engine(self.session.close_position), "Closing the position at market.")
+
+    def action_cancel_all(self) -> None:
+        events = self.engine(self.session.cancel_all) or []
+        cancelled = sum(1 for e in events if e.kind == "order_cancelled")
+        self.notify(f"Cancelled {cancelled} order(s)." if cancelled else "No open orders.")
+        self.after_command()
+
+    def action_leverage(self) -> None:
+        exchange = self.session.exchange
+        account = exchange.account_view(self.session.user)
+        notional = account.position.notional if account.position else 0
+        top = max_leverage(exchange.instrument, notional)
+        hint = f"Now {account.leverage}x; at your position's size the tier allows up to {top}x."
+        self.push_screen(LeverageScreen(account.leverage, hint, self.apply_leverage))
+
+    def apply_leverage(self, value: str) -> str | None:
+        try:
+            leverage = int(value)
+        except ValueError:
+            return f"leverage {value!r} is not a whole number"
+        reason = self.rejected(self.engine(lambda: self.session.set_leverage(leverage)))
+        self.after_command()
+        return reason
+
+    def action_toggle_mode(self) -> None:
+        mode = self.session.exchange.account_view(self.session.user).mode
+        target = "isolated" if mode == "cross" else "cross"
+        event = self.engine(lambda: self.session.set_margin_mode(target))
+        self._report(event, f"Margin mode: {target}.")
+
+    def _report(self, event: Any, done: str) -> None:
+        """Say how a command went (an engine failure has been shown already)."""
+        reason = self.rejected(event)
+        if reason:
+            self.notify(reason, title="Rejected", severity="error", markup=False)
+        elif event is not None:
+            self.notify(done, markup=False)
+        self.after_command()
+
+    def action_toggle_pause(self) -> None:
+        self.market.paused = not self.market.paused
+        self._last_tick = time.perf_counter()
+        self.after_command()
+
+    def action_step(self) -> None:
+        self.market.paused = True
+        if not self.run_steps(1) and self.market.finished:
+            self.notify("The run is over: switch scenario with ctrl+p.")
+        self.after_command()
+
+    def action_slower(self) -> None:
+        self.market.slower()
+        self.after_command()
+
+    def action_faster(self) -> None:
+        self.market.faster()
+        self.after_command()
+
+    def action_explain(self) -> None:
+        self.push_screen(ExplainScreen(classes="modal"))
+
+    def action_incident(self) -> None:
+        if not self.incidents:
+            self.notify("Nothing has happened to your position yet: no liquidation, no ADL.")
+            return
+        self.push_screen(IncidentScreen(self.incidents[-1]))
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen([b for b in self.BINDINGS if isinstance(b, Binding)]))
+
+    # -- the palette's commands ---------------------------------------------------------------
+
+    def scenarios(self) -> list[tuple[str, str]]:
+        """The shipped scenarios, read once (the palette asks at every keystroke)."""
+        if self._scenarios is None:
+            self._scenarios = shipped()
+        return self._scenarios
+
+    def switch_scenario(self, name: str) -> None:
+        """A new Session on the named scenario (its own seed), at the same pace."""
+        try:
+            session = Session(Simulation(load_scenario(name)))
+        except (DataFileError, ReplayError) as error:
+            self.notify(str(error), title="Scenario", severity="error", markup=False)
+            return
+        self.load(session)
+        description = session.simulation.scenario.description
+        self.notify(f"Scenario {name}: {description}", markup=False)
+
+    def load(self, session: Session) -> None:
+        """Replace the session: the one seam where a saved session could come back."""
+        self.market = Market(session, self.market.speed, self.market.paused)
+        self.describer = Describer(session.exchange.instrument, session.user)
+        self.incidents = []
+        self.quick_qty = None
+        self.log_view.clear()
+        self.run_steps(self.warmup)
+        self.render_frame()
+
+    def configure(self, **changes: str) -> None:
+        """Switch a market policy (ADL ranking, ADL price, trigger, loss, mark price)."""
+        event = self.engine(lambda: self.session.configure(**changes))
+        what = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in changes.items())
+        self._report(event, f"Now in force: {what}.")

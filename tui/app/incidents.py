@@ -1,0 +1,214 @@
+"""The user's liquidation or ADL, told step by step from the engine's events.
+
+A liquidation (SPEC §5) runs inside one engine step and emits its events together:
+the trigger, the settlement at bankruptcy, the liquidator's fills, the insurance
+fund's in and out, any ADL and the closing summary. An ``Incident`` gathers the
+ones that concern the user from a drained batch and words them, and for an ADL adds
+the teaching counterfactual (SPEC §6): what the same deficit would have cost the
+user under every other policy. Counterfactuals are kept only for recent ADL events,
+so an incident is built as soon as its events are drained.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from engine import events as ev
+from engine.waterfall import LIQUIDATOR
+from tui.app import text
+from tui.app.log_lines import forgone_words
+
+FILLS_SHOWN = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Incident:
+    kind: str  # "liquidation" or "adl"
+    time: int
+    title: str
+    summary: str  # one line, for the notification
+    steps: tuple[str, ...]
+    comparison: tuple[tuple[str, str, str, str], ...] = ()  # policy, you, touched, top share
+    policy: str = ""  # the ranking in force, marked in the comparison
+
+
+def find_incidents(batch: Sequence[ev.Event], exchange, user: str) -> list[Incident]:
+    """Every liquidation or ADL of ``user`` in one drained batch of events, in order."""
+    found = []
+    for n, event in enumerate(batch):
+        if event.kind == "liquidation" and event.account == user:
+            found.append(_liquidation(batch, n, exchange))
+        elif event.kind == "adl" and event.account == user:
+            found.append(_adl(batch, n, exchange))
+    return found
+
+
+def _block(batch: Sequence[ev.Event], start: int, account: str) -> list[ev.Event]:
+    """The events of one liquidation: from its ``Liquidation`` to its ``LiquidationSettled``."""
+    block = []
+    for event in batch[start:]:
+        block.append(event)
+        if event.kind == "liquidation_settled" and event.account == account:
+            break
+    return block
+
+
+def _liquidation(batch: Sequence[ev.Event], n: int, exchange) -> Incident:
+    i = exchange.instrument
+    liq: ev.Liquidation = batch[n]
+    block = _block(batch, n, liq.account)
+    settled = _last(block, "liquidation_settled")
+    cancelled = [
+        e
+        for e in batch[:n]
+        if e.kind == "order_cancelled" and e.account == liq.account and e.reason == "liquidation"
+    ]
+    crossed = "fell to" if liq.side > 0 else "rose to"
+    steps = [
+        f"Trigger: the mark {crossed} {text.price(i, liq.mark)}, past your liquidation price "
+        f"{text.price(i, liq.liquidation_price)}: equity {text.money(liq.equity)} was below "
+        f"the maintenance margin {text.money(liq.maintenance)}.",
+    ]
+    if cancelled:
+        steps.append(f"Your {len(cancelled)} open order(s) were cancelled first.")
+    steps.append(
+        f"You were settled as if the whole {text.side_word(liq.side)} "
+        f"{text.qty(i, liq.qty)} closed at the bankruptcy price "
+        f"{text.price(i, liq.bankruptcy_price)}: your margin, {text.money(liq.margin_lost)} "
+        f"{i.quote}, is lost, and never more than that."
+    )
+    steps += _waterfall_steps(block, settled, exchange)
+    return Incident(
+        kind="liquidation",
+        time=liq.time,
+        title=f"Liquidation of your {text.side_word(liq.side)} {text.qty(i, liq.qty)}",
+        summary=(
+            f"You were liquidated: {text.side_word(liq.side)} {text.qty(i, liq.qty)} at mark "
+            f"{text.price(i, liq.mark)}; margin lost {text.money(liq.margin_lost)} {i.quote}."
+        ),
+        steps=tuple(steps),
+    )
+
+
+def _waterfall_steps(
+    block: list[ev.Event], settled: ev.LiquidationSettled | None, exchange
+) -> list[str]:
+    """What the liquidator, the fund and ADL did with a taken-over position."""
+    i = exchange.instrument
+    fills = [e for e in block if e.kind == "trade" and e.taker == LIQUIDATOR]
+    steps = []
+    if fills:
+        shown = ", ".join(
+            f"{text.qty(i, f.qty)} @ {text.price(i, f.price)}" for f in fills[:FILLS_SHOWN]
+        )
+        more = f" and {len(fills) - FILLS_SHOWN} more" if len(fills) > FILLS_SHOWN else ""
+        verb = "sold" if fills[0].side < 0 else "bought"
+        steps.append(f"The liquidation engine {verb} on the book: {shown}{more}.")
+    if settled is None:
+        return steps
+    if settled.fund_in:
+        steps.append(
+            f"Fills better than bankruptcy put {text.money(settled.fund_in)} into the "
+            "insurance fund (the liquidation clearance)."
+        )
+    if settled.fund_qty:
+        steps.append(
+            f"The insurance fund took {text.qty(i, settled.fund_qty)} to the book beyond "
+            f"bankruptcy and paid {text.money(settled.fund_out)} for it."
+        )
+    fund = _last(block, "insurance_fund")
+    if fund is not None:
+        steps.append(f"Insurance fund after: {text.money(fund.balance)} {i.quote}.")
+    executed = _last(block, "adl_executed")
+    if executed is not None:
+        steps.append(
+            f"The fund could not cover the rest under {exchange.config.trigger_policy}: "
+            f"{text.qty(i, executed.qty)} was closed by ADL against {executed.counterparties} "
+            f"{text.side_word(-executed.side)}(s) at {text.price(i, executed.price)} "
+            f"({executed.policy} ranking)."
+        )
+    if settled.clawback:
+        steps.append(
+            f"The fund's deficit, {text.money(settled.clawback)}, was clawed back from the "
+            "winners' profit (socialized loss)."
+        )
+    return steps
+
+
+def _adl(batch: Sequence[ev.Event], n: int, exchange) -> Incident:
+    i = exchange.instrument
+    hit: ev.AutoDeleveraged = batch[n]
+    start = next(
+        (
+            k
+            for k in range(n, -1, -1)
+            if batch[k].kind == "liquidation" and batch[k].account == hit.liquidated
+        ),
+        n,
+    )
+    block = _block(batch, start, hit.liquidated)
+    liq = batch[start] if batch[start].kind == "liquidation" else None
+    settled = _last(block, "liquidation_settled")
+    steps = []
+    if liq is not None:
+        steps.append(
+            f"Trigger: {liq.account}'s {text.side_word(liq.side)} {text.qty(i, liq.qty)} was "
+            f"liquidated at mark {text.price(i, liq.mark)} (bankruptcy "
+            f"{text.price(i, liq.bankruptcy_price)})."
+        )
+    steps += [s for s in _waterfall_steps(block, settled, exchange) if "closed by ADL" not in s]
+    where = "the bankrupt position's bankruptcy price" if hit.price != hit.mark else "the mark"
+    steps += [
+        f"ADL #{hit.adl_id}: the rest was matched against opposite positions in the "
+        f"{hit.policy} queue, at {where}, {text.price(i, hit.price)}; no trading fee.",
+        f"You were rank {hit.rank} (score {text.score(hit.score)}): "
+        f"{text.qty(i, hit.qty)} of your {text.side_word(hit.side)} closed at "
+        f"{text.price(i, hit.price)}.",
+        f"Against the mark {text.price(i, hit.mark)}: {forgone_words(hit.forgone)} {i.quote}.",
+    ]
+    comparison, pro_rata, deficit = _comparison(exchange, hit.adl_id, hit.account)
+    if deficit == 0:
+        steps.append(
+            "At the mark this liquidation left no deficit (the ADL price was no worse than "
+            "the mark for the counterparties), so no policy would have charged anyone."
+        )
+        comparison = ()
+    elif pro_rata is not None:
+        steps.append(
+            f"The deficit at the mark was {text.money(deficit)} {i.quote}: pro-rata would "
+            f"have cost you {pro_rata} {i.quote} of it."
+        )
+    return Incident(
+        kind="adl",
+        time=hit.time,
+        title=f"ADL of your {text.side_word(hit.side)}: {text.qty(i, hit.qty)} closed",
+        summary=(
+            f"Your {text.side_word(hit.side)} was auto-deleveraged: {text.qty(i, hit.qty)} at "
+            f"{text.price(i, hit.price)} (rank {hit.rank}); profit given up "
+            f"{text.money(hit.forgone)} {i.quote}."
+        ),
+        steps=tuple(steps),
+        comparison=comparison,
+        policy=hit.policy,
+    )
+
+
+def _comparison(exchange, adl_id: int, user: str):
+    """Rows of (policy, cost to the user, accounts touched, top account's share), the
+    pro-rata cost and the deficit, from the engine's counterfactual of one ADL event."""
+    counterfactual = exchange.counterfactual(adl_id)
+    if counterfactual is None:
+        return (), None, None
+    rows = []
+    pro_rata = None
+    for split in counterfactual.splits:
+        yours = text.money(dict(split.haircuts).get(user, 0))
+        if split.policy == "pro_rata":
+            pro_rata = yours
+        rows.append((split.policy, yours, str(split.touched), text.percent(split.top_share, 1)))
+    return tuple(rows), pro_rata, counterfactual.deficit
+
+
+def _last(block: list[ev.Event], kind: str):
+    return next((e for e in reversed(block) if e.kind == kind), None)

@@ -1,0 +1,85 @@
+"""The session, stepped on the app's event loop at the pace the user chose.
+
+Speed X means X engine steps per wall second (a random walk's step is one simulated
+second). Each timer callback runs the steps owed since the last one, but never for
+longer than its time budget, so key presses still get the loop; a debt the budget
+could not pay is dropped rather than caught up in a burst. ``max`` runs as many
+steps as the budget allows. Nothing here touches Textual: the app calls ``run``
+from a timer and tests call ``step`` by hand.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+
+from engine.session import Session
+from tui.app.history import PriceHistory
+
+SPEEDS: tuple[float, ...] = (1, 2, 5, 10, 30, 100, 300, math.inf)
+
+
+def speed_text(speed: float) -> str:
+    return "max" if math.isinf(speed) else f"{speed:g}×"
+
+
+class Market:
+    def __init__(self, session: Session, speed: float = 1, paused: bool = False) -> None:
+        self.session = session
+        self.speed = speed
+        self.paused = paused
+        self.history = PriceHistory()
+        self.halted = False  # the user was liquidated or ADL'd: stop until the screen shows it
+        self._owed = 0.0
+        session.listeners.append(self._watch)
+
+    @property
+    def finished(self) -> bool:
+        return self.session.finished
+
+    def step(self) -> bool:
+        """One engine step, recorded for the chart; False once the run is over."""
+        running = self.session.step()
+        if running:
+            view = self.session.exchange.market_view()
+            self.history.record(view.time, view.mark, view.index)
+        return running
+
+    def run(
+        self, elapsed: float, budget: float, clock: Callable[[], float] = time.perf_counter
+    ) -> int:
+        """Run the steps owed for ``elapsed`` wall seconds, within ``budget`` seconds."""
+        if self.paused or self.finished:
+            self._owed = 0.0
+            return 0
+        if math.isinf(self.speed):
+            self._owed = math.inf
+        else:
+            self._owed += elapsed * self.speed
+        deadline = clock() + budget
+        steps = 0
+        while self._owed >= 1 and clock() < deadline:
+            if not self.step() or self.halted:
+                break
+            self._owed -= 1
+            steps += 1
+        self._owed = min(self._owed, 1.0)
+        return steps
+
+    def _watch(self, step: int, time: int, command: object, events: list) -> None:
+        """Session listener: the step that liquidates or deleverages the user pauses the
+        market at once, even at full speed, so the screen can tell what happened."""
+        user = self.session.user
+        for event in events:
+            kind = event.kind
+            if (kind == "liquidation" or kind == "adl") and event.account == user:
+                self.halted = self.paused = True
+
+    def faster(self) -> float:
+        self.speed = next((s for s in SPEEDS if s > self.speed), SPEEDS[-1])
+        return self.speed
+
+    def slower(self) -> float:
+        self.speed = next((s for s in reversed(SPEEDS) if s < self.speed), SPEEDS[0])
+        return self.speed

@@ -1,0 +1,188 @@
+"""Explain the position, live: every number behind its margin and its place in the ADL queue.
+
+The numbers come from ``engine.explain`` (the engine's own margin and ADL functions);
+this screen only writes the formulas with them filled in. It is redrawn every frame
+while open, so the user can watch the ratio climb as the mark moves.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, localcontext
+from fractions import Fraction
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from engine.explain import AdlTerms, Explanation, explain
+from engine.instrument import Instrument, Tier
+from engine.units import PPM
+from tui.app import text
+
+FORMULAS = {
+    "bitmex": "PnL% × effective leverage (PnL% ÷ effective leverage when losing)",
+    "binance": "PnL% × margin ratio",
+    "hyperliquid": "price ratio × notional / equity",
+    "leverage_first": "notional / equity: the most leveraged are cut first",
+    "pro_rata": "1 in profit, 0 otherwise: every winner gives up the same fraction",
+    "random": "no score: the queue starts at a seeded random place (dYdX)",
+}
+
+
+class ExplainScreen(ModalScreen[None]):
+    BINDINGS = [
+        Binding("escape", "dismiss", "Close", id="explain-close"),
+        Binding("e", "dismiss", "Close", show=False, id="explain-toggle"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="explain", classes="dialog wide"):
+            yield Static("[b]Explain your position[/]  [dim]live · esc closes[/]")
+            yield Static(id="explain-body")
+
+    def on_mount(self) -> None:
+        self.update_view()
+
+    def update_view(self) -> None:
+        """Redraw from the engine's current state (called by the app every frame)."""
+        exchange = self.app.session.exchange
+        found = explain(exchange, self.app.session.user)
+        if found is None:
+            body = Content("You have no open position: nothing to explain. Open one with b or s.")
+        else:
+            body = as_content(explanation_lines(found, exchange.instrument, exchange.config))
+        self.query_one("#explain-body", Static).update(body)
+
+
+def as_content(lines: list[str]) -> Content:
+    """Plain lines (never parsed as markup), section titles in bold."""
+    parts = [(line, "bold" if line and not line.startswith(" ") else "") for line in lines]
+    return Content("\n").join(Content.styled(line, style) for line, style in parts)
+
+
+def explanation_lines(e: Explanation, i: Instrument, config) -> list[str]:
+    q, mark = text.qty(i, e.lots), text.price(i, e.mark)
+    wb = text.money(e.collateral)
+    source = "the position's isolated margin" if e.mode == "isolated" else "the cross wallet"
+    s = "(+1)" if e.side > 0 else "(−1)"
+    lines = [
+        f"Your {text.side_word(e.side)} {q} {i.symbol} · {e.mode} · {e.leverage}x · mark {mark}",
+        "",
+        "Equity",
+        f"  WB = {wb} ({source})",
+        f"  uPnL = s·(Q·P_m − Q·P_e) = {s}·({q}·{mark} − {q}·{text.price(i, e.entry)}) "
+        f"= {text.signed_money(e.unrealized)}",
+        f"  equity = WB + uPnL = {wb} {plus(e.unrealized)} = {text.money(e.equity)}",
+        "",
+        "Maintenance margin",
+        f"  N = Q·P_m = {q} × {mark} = {text.money(e.notional)}",
+        f"  {tier_text(e.tier)}",
+        f"  MM = N·MMR − cum = {text.money(e.notional)} × {mmr(e.tier)} − "
+        f"{text.money(e.tier.cum)} = {text.money(e.maintenance)}",
+        f"  margin ratio = MM / equity = {text.money(e.maintenance)} / {text.money(e.equity)} "
+        f"= {ratio_text(e.ratio)}  (warning from 80%, liquidated at 100%)",
+        "",
+        "Liquidation price (where equity = MM)",
+        *liquidation_lines(e, i, s),
+        "",
+        "Bankruptcy price (where equity = 0)",
+        f"  P_bk = P_e − s·WB/Q = {text.price(i, e.entry)} − {s}·{wb} / {q} = "
+        f"{text.price(i, e.bankruptcy.price)}",
+        "  a liquidated position is settled here: its margin is lost, never more"
+        if e.bankruptcy.price > 0
+        else "  not a positive price: no price wipes out the collateral",
+        "",
+        f"ADL (ranking {config.ranking} · ADL price {config.adl_price} · "
+        f"trigger {config.trigger_policy})",
+        *adl_lines(e.adl, e.side),
+    ]
+    return lines
+
+
+def liquidation_lines(e: Explanation, i: Instrument, s: str) -> list[str]:
+    t = e.liquidation
+    q = text.qty(i, e.lots)
+    where = "as now" if t.tier.number == e.tier.number else "the tier at that price"
+    lines = [
+        f"  {tier_text(t.tier)}  ({where})",
+        "  LP = (WB − TMM + UPNL + cum − s·Q·P_e) / (Q·MMR − s·Q)",
+        f"     = ({text.money(t.wallet)} − {text.money(t.other_maintenance)} + "
+        f"{text.money(t.other_unrealized)} + {text.money(t.tier.cum)} − "
+        f"{s}·{q}·{text.price(i, e.entry)}) / ({q}·{exact(Fraction(t.tier.mmr, PPM))} − {s}·{q})",
+        f"     = {text.money(t.top)} / {exact(t.bottom)}",
+    ]
+    if t.price is None:
+        return [*lines, "     ≤ 0: no positive price liquidates this position"]
+    distance = text.signed_percent((t.price - e.mark) / e.mark)
+    return [
+        *lines,
+        f"     = {text.price(i, t.price)}  ({distance} from the mark)",
+        f"  MM there = {text.money(t.maintenance_at_price)} = the equity there "
+        "(TMM and UPNL: no other positions)",
+    ]
+
+
+def adl_lines(a: AdlTerms, side: int) -> list[str]:
+    own_side = "long" if side > 0 else "short"
+    lines = [f"  score = {FORMULAS[a.policy]}"]
+    if a.terms:
+        factors = " · ".join(f"{name} {term_text(name, value)}" for name, value in a.terms)
+        lines.append(f"        {factors} → score {text.score(a.score)} at this mark")
+    if a.rank is None:
+        return [
+            *lines,
+            "  not ranked yet: ranks and lights are published every 10 s of simulated time",
+        ]
+    low, high = a.band
+    percentile = text.percent(high, 0)
+    lines += [
+        f"  rank {a.rank} of {a.queue_length} {own_side}s in the queue published at the last "
+        f"refresh (score then {text.score(a.published_score)}); rank 1 is deleveraged first",
+        f"  you and those ranked ahead hold {text.percent(a.share, 1)} of the {own_side} side's "
+        "size",
+        f"  that share is in ({text.percent(low, 0)}, {percentile}], so the percentile is "
+        f"{percentile} and lights = 6 − {percentile}/20% = {a.lights}  "
+        f"{'▮' * a.lights}{'▯' * (5 - a.lights)}",
+    ]
+    if a.grouped:
+        lines.append(
+            f"  {a.policy} hits a whole group at once, so the group shares one rank and its "
+            "lights show the group's share, not a place in line"
+        )
+    return lines
+
+
+def plus(units: int) -> str:
+    """``+ 1.90`` or ``− 1.90``: a signed term of a sum."""
+    return f"{'−' if units < 0 else '+'} {text.money(abs(units))}"
+
+
+def tier_text(tier: Tier) -> str:
+    return (
+        f"tier {tier.number}: from {text.money(tier.floor, 0)} notional, max {tier.max_leverage}x, "
+        f"MMR {mmr(tier)}, maintenance amount cum {text.money(tier.cum)}"
+    )
+
+
+def mmr(tier: Tier) -> str:
+    return text.percent(tier.mmr, 2)
+
+
+def ratio_text(ratio: int) -> str:
+    return "∞ (equity ≤ 0)" if ratio >= 10**12 else text.percent(ratio, 2)
+
+
+def term_text(name: str, value: float) -> str:
+    if name == "PnL%":
+        return f"{value * 100:+.3f}%"
+    return text.score(value)
+
+
+def exact(value: Fraction) -> str:
+    """A terminating fraction in full (Q·MMR − s·Q); others to 12 significant digits."""
+    with localcontext(prec=12):
+        number = Decimal(value.numerator) / Decimal(value.denominator)
+    return format(number.normalize(), "f")

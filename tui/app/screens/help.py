@@ -1,0 +1,48 @@
+"""Every key, with what it does, and how to read the screen."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+LEGEND = (
+    "Margin ratio = maintenance margin / equity: the bar fills toward 100%, the liquidation "
+    "line; it turns amber from 50% and red with ⚠ from 80%.",
+    "ADL lights (▮▮▮▯▯): your place in your side's auto-deleveraging queue under the ranking "
+    "in force; five lit means the top 20% of the queue's size, first to be closed against a "
+    "bankrupt trader once the insurance fund can no longer pay.",
+    "Chart: │ the mark's range, • its last value, · the index; ─ your liquidation price, "
+    "┈ your entry; L a liquidation, A an ADL (inverse when it was yours).",
+    "ctrl+p opens the command palette: scenario, ADL ranking, ADL price, ADL trigger, loss "
+    "policy, mark price policy, theme.",
+)
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [
+        Binding("escape", "dismiss", "Close", id="help-close"),
+        Binding("question_mark", "dismiss", "Close", show=False, id="help-toggle"),
+    ]
+
+    def __init__(self, bindings: list[Binding]) -> None:
+        super().__init__(classes="modal")
+        self.bindings = bindings
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help", classes="dialog wide"):
+            yield Static("[b]Keys[/]  [dim]esc closes[/]")
+            yield Static(Content("\n").join(help_lines(self.bindings)), id="help-body")
+
+
+def help_lines(bindings: list[Binding]) -> list[Content]:
+    keys = [(b.key_display or b.key, b.tooltip or b.description) for b in bindings]
+    keys.append(("ctrl+p", "command palette"))
+    width = max(len(k) for k, _ in keys)
+    lines = [Content.assemble((f"  {k:<{width}}  ", "bold $accent"), d) for k, d in keys]
+    lines += [Content(""), Content.styled("Reading the screen", "bold")]
+    lines += [Content(f"  {paragraph}") for paragraph in LEGEND]
+    return lines

@@ -1,0 +1,125 @@
+"""The header strip: the market's vital signs and the sandbox's own state.
+
+Facts are laid out left to right and wrap onto another line when the terminal is
+too narrow, never in the middle of a fact. A ``LineCanvas``: the strip changes every
+step (the clock), so it is drawn as plain styled rows, the cheapest way Textual has.
+"""
+
+from __future__ import annotations
+
+from rich.style import Style
+
+from engine.units import PPM, format_duration
+from engine.views import MarketView
+from tui.app import text
+from tui.app.market import Market, speed_text
+from tui.app.widgets.canvas import LineCanvas, Row
+
+Piece = tuple[str, str]  # (text, tone): "", "strong", "muted", "up", "warn", "down", "accent"
+Fact = tuple[Piece, ...]  # one fact: its pieces, never split across lines
+
+GAP = "  "
+
+
+class MarketHeader(LineCanvas):
+    DEFAULT_CSS = """
+    MarketHeader { height: 1; padding: 0 1; background: $panel; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._facts: list[Fact] = []
+
+    def show(self, facts: list[Fact]) -> None:
+        if facts != self._facts:
+            self._facts = facts
+            self.draw()
+
+    def draw(self) -> None:
+        lines = self._lines()
+        if self.styles.height is None or self.styles.height.value != len(lines):
+            self.styles.height = len(lines)  # a layout pass, only when the wrapping changes
+        tones = self._tones()
+        rows: list[Row] = []
+        for line in lines:
+            pieces: list[tuple[str, Style | None]] = []
+            for k, fact in enumerate(line):
+                if k:
+                    pieces.append((GAP, None))
+                pieces += [(t, tones[tone]) for t, tone in fact]
+            rows.append(tuple(pieces))
+        self.paint(rows)
+
+    def _tones(self) -> dict[str, Style]:
+        c = self.app.tones
+        bold = Style(bold=True)
+        return {
+            "": c.text,
+            "strong": c.text + bold,
+            "muted": c.muted,
+            "up": c.up + bold,
+            "warn": c.warn + bold,
+            "down": c.down + bold,
+            "accent": c.accent,
+        }
+
+    def _lines(self) -> list[list[Fact]]:
+        width = max(1, self.size.width or 80)
+        lines: list[list[Fact]] = [[]]
+        used = 0
+        for fact in self._facts:
+            size = sum(len(t) for t, _ in fact)
+            need = size + (len(GAP) if lines[-1] else 0)
+            if lines[-1] and used + need > width:
+                lines.append([])
+                used, need = 0, size
+            lines[-1].append(fact)
+            used += need
+        return lines
+
+    @property
+    def text(self) -> str:
+        return "\n".join(
+            GAP.join("".join(t for t, _ in fact) for fact in line) for line in self._lines()
+        )
+
+
+def header_facts(view: MarketView, exchange, market: Market) -> list[Fact]:
+    """The strip's facts, in reading order: the market, then the sandbox's own state."""
+    i, config = exchange.instrument, exchange.config
+    fund, peak = view.insurance_fund, view.insurance_peak
+    drawdown = (peak - fund) * PPM // peak if peak > 0 else 0
+    fund_tone = "down" if drawdown >= 100_000 else "warn" if drawdown else "up"
+    until = format_duration(max(0, view.next_funding - view.time))
+    if market.finished:
+        state = (("■ ended", "down"),)
+    elif market.paused:
+        state = (("❚❚ paused", "warn"),)
+    else:
+        state = (("▶ running", "up"),)
+    policy = f"{config.ranking}@{config.adl_price} · {config.trigger_policy}"
+    if str(config.loss_policy) != "adl":
+        policy += f" · {config.loss_policy}"
+    scenario = market.session.simulation.scenario.name
+    return [
+        ((i.symbol, "strong"),),
+        _pair("last", text.price(i, view.last)),
+        _pair("mark", text.price(i, view.mark)),
+        _pair("index", text.price(i, view.index)),
+        _pair("funding", f"{text.rate(view.funding_rate)} in {until}"),
+        (
+            ("fund ", "muted"),
+            (text.money(fund), fund_tone),
+            (f" (peak −{text.percent(drawdown)})", "muted"),
+        ),
+        ((format_duration(view.time), "strong"),),
+        state,
+        ((speed_text(market.speed), "strong"),),
+        ((scenario, "accent"),),
+        _pair("ADL", policy),
+        _pair("mark", str(config.mark_policy)),
+    ]
+
+
+def _pair(label: str, value: str) -> Fact:
+    return ((f"{label} ", "muted"), (value, ""))

@@ -1,0 +1,104 @@
+"""The order-book ladder: asks above, bids below, the spread between.
+
+Each level shows its price, size and cumulative depth, with a bar of the size drawn
+over a shaded bar of the depth; the user's own resting orders are marked. Built on
+``LineCanvas``: a new book repaints only the levels that changed.
+"""
+
+from __future__ import annotations
+
+from engine.instrument import Instrument
+from engine.views import BookView
+from tui.app import text
+from tui.app.widgets.canvas import LineCanvas, Piece, Row
+
+PRICE, SIZE, TOTAL = 10, 9, 10  # column widths
+OWN_MARK = "▶"
+
+
+class BookLadder(LineCanvas):
+    DEFAULT_CSS = """
+    BookLadder { width: 44; height: 1fr; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.book: BookView | None = None
+        self.instrument: Instrument | None = None
+
+    @property
+    def levels(self) -> int:
+        """Levels shown on each side: what to ask the engine for."""
+        return max(1, (self.size.height - 2) // 2)
+
+    def show(self, book: BookView, instrument: Instrument) -> None:
+        if book == self.book and instrument is self.instrument:
+            self.repainted = 0  # a quiet step: nothing to lay out
+            return
+        self.book, self.instrument = book, instrument
+        self.draw()
+
+    def draw(self) -> None:
+        book, i = self.book, self.instrument
+        if book is None or i is None or not self.size.height:
+            return
+        colors = self.app.tones
+        n = self.levels
+        asks, bids = book.asks[:n], book.bids[:n]
+        deepest = max(_depth(asks)[-1:] + _depth(bids)[-1:] or [1])
+        largest = max([lots for _, lots in asks + bids] or [1])
+        bar = max(0, self.size.width - 2 - PRICE - SIZE - TOTAL)
+        header = f"  {'Price':>{PRICE}}{'Size':>{SIZE}}{'Total':>{TOTAL}}"
+        rows: list[Row] = [((header, colors.muted),)]
+        ask_rows = [
+            self._level(p, lots, cum, book, colors.down, colors.down_depth, bar, largest, deepest)
+            for (p, lots), cum in zip(asks, _depth(asks), strict=True)
+        ]
+        rows += [()] * (n - len(ask_rows)) + ask_rows[::-1]
+        rows.append(self._spread(book, colors))
+        rows += [
+            self._level(p, lots, cum, book, colors.up, colors.up_depth, bar, largest, deepest)
+            for (p, lots), cum in zip(bids, _depth(bids), strict=True)
+        ]
+        self.paint(rows)
+
+    def _level(self, price, lots, cumulative, book, side_style, depth_style, bar, largest, deepest):
+        i = self.instrument
+        own = price in book.own_orders
+        mark = (f"{OWN_MARK} ", self.app.tones.accent) if own else ("  ", None)
+        numbers: list[Piece] = [
+            mark,
+            (f"{text.price(i, price):>{PRICE}}", side_style),
+            (f"{text.qty(i, lots):>{SIZE}}", self.app.tones.accent if own else None),
+            (f"{text.qty(i, cumulative):>{TOTAL}}", self.app.tones.muted),
+        ]
+        if bar <= 1:
+            return tuple(numbers)
+        size_cells = max(1, round(lots * (bar - 1) / largest))
+        depth_cells = max(size_cells, round(cumulative * (bar - 1) / deepest))
+        return (
+            *numbers,
+            (" ", None),
+            ("█" * size_cells, side_style + depth_style),
+            (" " * (depth_cells - size_cells), depth_style),
+        )
+
+    def _spread(self, book: BookView, colors) -> Row:
+        i = self.instrument
+        if book.spread is None:
+            return (("  one side of the book is empty", colors.warn),)
+        mid = (book.asks[0][0] + book.bids[0][0]) / 2
+        rel = text.percent(book.spread / mid * 1_000_000, 3)
+        last = text.price(i, book.last) if book.last is not None else "—"
+        return (
+            (f"  last {last}", colors.text),
+            (f"  spread {text.price(i, book.spread)} ({rel})", colors.muted),
+        )
+
+
+def _depth(levels: tuple[tuple[int, int], ...]) -> list[int]:
+    total, out = 0, []
+    for _, lots in levels:
+        total += lots
+        out.append(total)
+    return out

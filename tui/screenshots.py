@@ -1,0 +1,146 @@
+"""``python -m tui.screenshots DIR``: the screens a learner meets, as SVG files.
+
+Each scene is a shipped scenario at its own seed, played by key presses with the
+engine stepped by hand (no timers, no wall clock), so every run draws the same
+pictures. The snapshot tests play the same scenes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from textual.pilot import Pilot
+
+from engine.scenario import load_scenario
+from engine.session import Session
+from engine.simulation import Simulation
+from tui.app import SandboxApp
+
+SIZE = (160, 48)
+# volatile, seed 3: a 1.5 % gap at step 2961 liquidates longs beyond bankruptcy and the
+# rest is auto-deleveraged against winning shorts; a 50x isolated short opened at step
+# 2850 is first in that queue.
+ADL_SCENARIO, ADL_OPEN_AT, ADL_AT = "volatile", 2850, 2961
+# flash-crash, seed 7: a 4 BTC long at 50x opened at step 5 is liquidated at step 1228.
+LIQUIDATION_SCENARIO, LIQUIDATION_OPEN_AT, LIQUIDATION_AT = "flash-crash", 5, 1228
+CALM_WARMUP = 240  # four simulated minutes of a calm market before the user trades
+
+Script = Callable[[Pilot], Awaitable[None]]
+
+
+def open_position(app: SandboxApp, side: str, qty: str, leverage: int, mode: str = "cross"):
+    """Set up a position with the session's own commands (what m, l and a market ticket
+    send), and draw the frame that shows it."""
+    session = app.session
+    if session.exchange.account_view(session.user).mode != mode:
+        session.set_margin_mode(mode)
+    session.set_leverage(leverage)
+    placed = session.submit(side, qty, order_type="market")
+    assert placed.kind == "order_accepted", placed
+    app.render_frame()
+
+
+async def step_to(pilot: Pilot, step: int) -> None:
+    """Step by hand up to ``step``, or to the user's incident, then draw one frame."""
+    app = pilot.app
+    while app.session.steps < step and app.run_steps(step - app.session.steps):
+        if app.market.halted:
+            break
+    app.render_frame()
+    await pilot.pause()
+
+
+async def trading(pilot: Pilot) -> None:
+    """A 1 BTC long at 20x, a sell resting above the book, a minute of market."""
+    app = pilot.app
+    open_position(app, "buy", "1", 20)
+    ask = app.session.exchange.book_view(1).asks[0][0]
+    price = app.session.exchange.instrument.price_text(ask + 300)
+    app.session.submit("sell", "0.250", price)
+    await step_to(pilot, app.session.steps + 60)
+    app.clear_notifications()
+    await pilot.pause()
+
+
+async def ticket(pilot: Pilot) -> None:
+    await trading(pilot)
+    await pilot.press("b", *"0.150")  # the size field has the focus, its text selected
+
+
+async def explaining(pilot: Pilot) -> None:
+    await trading(pilot)
+    await pilot.press("e")
+
+
+async def helping(pilot: Pilot) -> None:
+    await trading(pilot)
+    await pilot.press("question_mark")
+
+
+async def deleveraged(pilot: Pilot) -> None:
+    """The notification and the detail view open on their own at the user's ADL."""
+    open_position(pilot.app, "sell", "0.5", 50, mode="isolated")
+    await step_to(pilot, ADL_AT)
+
+
+async def liquidated(pilot: Pilot) -> None:
+    open_position(pilot.app, "buy", "4", 50)
+    await step_to(pilot, LIQUIDATION_AT)
+
+
+async def small_terminal(pilot: Pilot) -> None:
+    await trading(pilot)
+
+
+@dataclass(frozen=True, slots=True)
+class Scene:
+    name: str
+    scenario: str
+    warmup: int
+    script: Script
+    size: tuple[int, int] = SIZE
+
+    def app(self) -> SandboxApp:
+        """The app on this scene's session, paused, with no timers."""
+        session = Session(Simulation(load_scenario(self.scenario)))
+        return SandboxApp(session, paused=True, live=False, warmup=self.warmup)
+
+
+SCENES = (
+    Scene("main-screen", "calm", CALM_WARMUP, trading),
+    Scene("order-ticket", "calm", CALM_WARMUP, ticket),
+    Scene("explain", "calm", CALM_WARMUP, explaining),
+    Scene("adl-detail", ADL_SCENARIO, ADL_OPEN_AT, deleveraged),
+    Scene("liquidation-detail", LIQUIDATION_SCENARIO, LIQUIDATION_OPEN_AT, liquidated),
+    Scene("help", "calm", CALM_WARMUP, helping),
+    Scene("small-terminal", "calm", CALM_WARMUP, small_terminal, (80, 24)),
+)
+
+
+async def render(scene: Scene) -> str:
+    app = scene.app()
+    async with app.run_test(size=scene.size, notifications=True) as pilot:
+        await pilot.pause()
+        await scene.script(pilot)
+        await pilot.pause()
+        await pilot.pause()
+        return app.export_screenshot(title=f"ADL Sandbox — {scene.name}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    folder = Path(args[0] if args else "screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    for scene in SCENES:
+        path = folder / f"{scene.name}.svg"
+        path.write_text(asyncio.run(render(scene)), encoding="utf-8")
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
