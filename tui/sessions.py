@@ -74,6 +74,36 @@ def save(journal: JournalWriter) -> Path:
     return journal.path
 
 
+class Keeper:
+    """The command line's journaled sessions: each one it opens is journaled, the one
+    before it saved; ``save`` at quit marks the last one for ``--resume``."""
+
+    def __init__(self) -> None:
+        self.journal: JournalWriter | None = None
+
+    def start(self, simulation: Simulation) -> Session:
+        self.save()
+        session, self.journal = start(simulation)
+        return session
+
+    def open(self, scenario: str) -> Session:
+        """A palette switch: a fresh journaled session on a shipped scenario."""
+        from engine.scenario import load_scenario
+
+        return self.start(Simulation(load_scenario(scenario)))
+
+    def resume(self, path: str | None) -> tuple[Session, list[str]]:
+        self.save()
+        session, self.journal, warnings = resume(path)
+        return session, warnings
+
+    def save(self) -> Path | None:
+        if self.journal is None:
+            return None
+        journal, self.journal = self.journal, None
+        return save(journal)
+
+
 def last_session() -> Path:
     folder = sessions_dir()
     pointer = folder / LAST

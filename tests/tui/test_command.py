@@ -14,8 +14,10 @@ REPLAY = Path(__file__).resolve().parents[2] / "engine" / "data" / "replay-sampl
 
 
 @pytest.fixture
-def opened(monkeypatch):
-    """Apps the command would have run (their ``run`` is replaced: no terminal needed)."""
+def opened(monkeypatch, tmp_path):
+    """Apps the command would have run (their ``run`` is replaced: no terminal needed);
+    their journals go to a temporary home."""
+    monkeypatch.setenv("ADL_SANDBOX_HOME", str(tmp_path))
     apps: list[SandboxApp] = []
     monkeypatch.setattr(SandboxApp, "run", lambda self: apps.append(self))
     monkeypatch.setattr("tui.runtime.settle_heap", lambda: None)  # keep pytest's own heap as is
@@ -30,10 +32,11 @@ def opened(monkeypatch):
         (["--scenario", "nope"], "unknown scenario 'nope'; shipped: calm"),
         (["--scenario", "missing.toml"], "missing.toml: no such scenario file"),
         (["--replay", "/no/such.csv"], "/no/such.csv: no such file"),
-        (["--replay", str(REPLAY), "--format", "nope"], "unknown format 'nope'"),
-        (["--format", "binance"], "--format only applies with --replay FILE"),
-        (["--seed", "-1"], "--seed: -1 must not be negative"),
-        (["--seed", "x"], "argument --seed: invalid int value"),
+        (["--replay", str(REPLAY), "--format", "nope"], "argument --format: invalid choice"),
+        (["--format", "generic"], "--format needs --replay"),
+        (["--seed", "-1"], "argument --seed: must not be negative"),
+        (["--seed", "x"], "argument --seed: 'x' is not a whole number"),
+        (["--resume", "/no/journal.jsonl"], "/no/journal.jsonl: no such journal"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2_before_any_screen(argv, message, opened, capsys):
@@ -57,8 +60,37 @@ def test_scenario_seed_and_speed_reach_the_app(opened):
     assert app.session.simulation.scenario.name == "flash-crash"
 
 
-def test_a_replay_file_drives_the_session(opened):
+def test_a_replay_file_drives_the_session(opened, capsys):
     assert cli.main(["--replay", str(REPLAY), "--speed", "2.5"]) == 0
     (app,) = opened
     assert app.session.simulation.replay is not None and app.market.speed == 2.5
-    assert app.session.step()
+    assert "Session saved to" in capsys.readouterr().out
+
+
+def test_quitting_saves_the_session_and_resume_reopens_it_exactly(opened, capsys, tmp_path):
+    assert cli.main(["--scenario", "volatile", "--seed", "3"]) == 0
+    (first,) = opened
+    saved = capsys.readouterr().out.split("Session saved to ")[1].split("\n")[0]
+    assert saved.startswith(str(tmp_path / "sessions"))
+    state = first.session.exchange.account_view("you"), first.session.steps
+    assert cli.main(["--resume"]) == 0
+    resumed = opened[1]
+    assert (resumed.session.exchange.account_view("you"), resumed.session.steps) == state
+    assert resumed.warmup == 0  # a resumed market goes on from where it was
+    assert cli.main(["--resume", saved]) == 0
+
+
+def test_a_killed_app_session_resumes_from_its_journal(opened, monkeypatch, tmp_path):
+    """The journal is flushed every step, so even an app that never quit resumes."""
+    from tui import sessions
+
+    monkeypatch.setattr(sessions, "save", lambda journal: None)  # as if killed: no save
+    assert cli.main(["--scenario", "calm"]) == 0
+    (app,) = opened
+    steps = app.session.steps
+    monkeypatch.undo()
+    monkeypatch.setenv("ADL_SANDBOX_HOME", str(tmp_path))
+    monkeypatch.setattr(SandboxApp, "run", lambda self: opened.append(self))
+    monkeypatch.setattr("tui.runtime.settle_heap", lambda: None)
+    assert cli.main(["--resume"]) == 0  # no pointer: the newest journal is taken
+    assert opened[1].session.steps == steps

@@ -134,8 +134,12 @@ class SandboxApp(App[None]):
         paused: bool = False,
         live: bool = True,
         warmup: int = 0,
+        open_session: Callable[[str], Session] | None = None,
     ) -> None:
+        """``open_session(scenario name)`` makes the session a palette switch opens (the
+        command line passes one that journals it); by default a plain session."""
         super().__init__()
+        self.open_session = open_session or (lambda name: Session(Simulation(load_scenario(name))))
         self.live = live
         self.warmup = warmup
         self.market = Market(session, speed, paused)
@@ -462,7 +466,7 @@ class SandboxApp(App[None]):
     def switch_scenario(self, name: str) -> None:
         """A new Session on the named scenario (its own seed), at the same pace."""
         try:
-            session = Session(Simulation(load_scenario(name)))
+            session = self.open_session(name)
         except (DataFileError, ReplayError) as error:
             self.notify(str(error), title="Scenario", severity="error", markup=False)
             return

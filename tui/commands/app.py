@@ -10,31 +10,31 @@ from __future__ import annotations
 
 import argparse
 import math
+import sys
 from typing import Any
 
-from engine.scenario import load_scenario
-from engine.session import Session
-from engine.simulation import Simulation
+from tui import sessions
 from tui.cli import UserError
+from tui.commands.simulate import add_market_arguments, build_simulation
 
 WARMUP = 60  # steps run before the first frame: the market is already moving
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--scenario",
-        default="calm",
-        metavar="NAME|PATH",
-        help="a shipped scenario name or a scenario TOML file (default: calm)",
-    )
-    parser.add_argument("--seed", type=int, help="random seed (default: the scenario's)")
-    parser.add_argument("--replay", metavar="FILE", help="replay a price file instead of a walk")
-    parser.add_argument("--format", metavar="F", help="the replay file's format (default: detect)")
+    """The market flags are simulate's, with the same names and errors."""
+    add_market_arguments(parser)
     parser.add_argument(
         "--speed",
         default="1",
         metavar="X",
         help="engine steps per second, or max (default: 1; [ and ] change it live)",
+    )
+    parser.add_argument(
+        "--resume",
+        nargs="?",
+        const="",
+        metavar="PATH",
+        help="reopen a saved session exactly where it stopped (default: the last one)",
     )
 
 
@@ -50,24 +50,25 @@ def parse_speed(text: str) -> float:
     return speed
 
 
-def build_session(args: Any) -> Session:
-    """The session the app opens on; every user mistake raises before any screen."""
-    if args.format is not None and args.replay is None:
-        raise UserError("--format only applies with --replay FILE")
-    if args.seed is not None and args.seed < 0:
-        raise UserError(f"--seed: {args.seed} must not be negative")
-    scenario = load_scenario(args.scenario)
-    return Session(
-        Simulation(scenario, seed=args.seed, replay=args.replay, replay_format=args.format)
-    )
-
-
 def run(args: Any) -> int:
     speed = parse_speed(args.speed)
-    session = build_session(args)
+    keeper = sessions.Keeper()
+    warmup = WARMUP
+    if args.resume is not None:
+        session, warnings = keeper.resume(args.resume or None)
+        for warning in warnings:
+            print(f"adl-sandbox: warning: {warning}", file=sys.stderr)
+        warmup = 0
+    else:
+        session = keeper.start(build_simulation(args))
     from tui.app import SandboxApp  # Textual loads only for a valid session
     from tui.runtime import settle_heap
 
     settle_heap()
-    SandboxApp(session, speed=speed, warmup=WARMUP).run()
+    try:
+        SandboxApp(session, speed=speed, warmup=warmup, open_session=keeper.open).run()
+    finally:
+        saved = keeper.save()
+    if saved is not None:
+        print(f"Session saved to {saved}\nResume it with: adl-sandbox --resume")
     return 0
