@@ -330,14 +330,18 @@ def split_deficit(
     cv: int,
     price: int,
     seed: int,
-) -> dict[str, int]:
-    """Account → money given up if ``policy`` had covered ``deficit`` (SPEC §6).
+) -> tuple[dict[str, int], dict[str, int]]:
+    """What each account gives up if ``policy`` had covered the event (SPEC §6):
+    (account → money, account → lots closed).
 
     Queue-like policies give up money in proportion to the lots they would have
-    closed; ``clawback`` in proportion to each winner's profit. Sums exactly to
-    the deficit (largest remainder).
+    closed; ``clawback`` takes money in proportion to each winner's profit and closes
+    nothing. The money sums exactly to the deficit (largest remainder); the lots to
+    the bankrupt remainder — so the comparison means something even when the mark
+    has not crossed the bankruptcy price and the deficit is zero.
     """
     if policy == CLAWBACK:
+        sizes: dict[str, int] = {}
         winners = [h for h in holders if h.unrealized(mark, cv) > 0]
         weights = [h.unrealized(mark, cv) for h in winners]
         if not winners:  # nobody is in profit: the loss falls on every position by size
@@ -346,8 +350,10 @@ def split_deficit(
         taken = allocate(RankingPolicy(policy), holders, rest, mark, cv, price, random.Random(seed))
         winners = [h for h, _, _, _ in taken]
         weights = [lots for _, lots, _, _ in taken]
+        sizes = {h.account: lots for h, lots, _, _ in taken}
     amounts = split_exact(deficit, weights)
-    return {h.account: a for h, a in zip(winners, amounts, strict=True) if a}
+    money = {h.account: a for h, a in zip(winners, amounts, strict=True) if a}
+    return money, sizes
 
 
 def concentration(haircuts: dict[str, int], deficit: int) -> tuple[int, int, int]:

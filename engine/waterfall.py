@@ -68,8 +68,9 @@ class PolicySplit:
     policy: str
     haircuts: tuple[tuple[str, int], ...]  # (account, money given up), largest first
     touched: int
-    top_share: int  # ppm of the deficit on the most-hit account
+    top_share: int  # ppm of the deficit (of the lots, when there is no deficit) on the top one
     top10_share: int
+    sizes: tuple[tuple[str, int], ...] = ()  # (account, lots it would close), largest first
 
 
 @dataclass(frozen=True, slots=True)
@@ -568,7 +569,7 @@ class Waterfall:
         splits = []
         holders = list(record.holders)
         for policy in adl.COUNTERFACTUAL_POLICIES:
-            haircuts = adl.split_deficit(
+            haircuts, sizes = adl.split_deficit(
                 str(policy),
                 holders,
                 record.rest,
@@ -579,6 +580,20 @@ class Waterfall:
                 record.seed,
             )
             touched, top, top10 = adl.concentration(haircuts, record.deficit)
-            ordered = tuple(sorted(haircuts.items(), key=lambda kv: (-kv[1], kv[0])))
-            splits.append(PolicySplit(str(policy), ordered, touched, top, top10))
+            if not record.deficit:  # no money to split: count who would close what
+                touched, top, top10 = adl.concentration(sizes, record.rest)
+            splits.append(
+                PolicySplit(
+                    str(policy),
+                    _largest_first(haircuts),
+                    touched,
+                    top,
+                    top10,
+                    _largest_first(sizes),
+                )
+            )
         return Counterfactual(adl_id, record.deficit, record.policy, tuple(splits))
+
+
+def _largest_first(amounts: dict[str, int]) -> tuple[tuple[str, int], ...]:
+    return tuple(sorted(amounts.items(), key=lambda kv: (-kv[1], kv[0])))

@@ -284,3 +284,19 @@ def test_stepwise_liquidation_cuts_a_tier_two_position_under_its_floor_and_spare
     assert (whale.lots, whale.margin, whale.tier) == (1_006, 503 * USDT, 1)
     assert whale.equity == usdt("201.2") and whale.maintenance == usdt("199.9928")
     assert fund(exchange) == usdt("1019.4")
+
+
+def test_with_no_deficit_the_counterfactual_still_compares_who_closes_what():
+    # the mark stays above bankruptcy (49,150 > 49,000) but the book is empty: ADL
+    # happens for want of liquidity, and nobody loses money against the mark
+    exchange = stage("1000", [])
+    events = crash_to(exchange, 49_150)
+    executed = only(events, "adl_executed")
+    assert executed.deficit == 0
+    splits = {s.policy: s for s in exchange.counterfactual(executed.adl_id).splits}
+    assert all(split.haircuts == () for split in splits.values())
+    # bitmex takes b's 700 lots first, then 300 of a's; pro-rata 30 % / 70 % by size
+    assert dict(splits["bitmex"].sizes) == {"b": 700, "a": 300}
+    assert dict(splits["pro_rata"].sizes) == {"a": 300, "b": 700}
+    assert (splits["bitmex"].touched, splits["bitmex"].top_share) == (2, 700_000)
+    assert splits["clawback"].sizes == ()  # a clawback takes money and closes nothing

@@ -75,7 +75,7 @@ def test_an_adl_shows_the_queue_the_price_given_up_and_what_pro_rata_would_cost(
         steps = " ".join(incident.steps)
         assert "Against the mark" in steps and "profit given up vs the mark" in steps
         assert f"pro-rata would have cost you {pro_rata / MONEY_SCALE:,.2f} USDT" in steps
-        assert "The same deficit under every policy" in screen
+        assert "The same event under every policy" in screen and "you close" in screen
         assert "← in force" in screen and "clawback" in screen
         assert "ADL: your short 0.500 closed" in app.log_view.text
         assert any(c.flags & history.OWN_ADL for c in app.market.history.columns(100))

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.color import Color as RichColor
 from rich.style import Style
-from textual.color import Color
+from textual.color import Color, ColorParseError
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,11 +29,13 @@ class Colors:
 
     @classmethod
     def from_variables(cls, variables: dict[str, str]) -> Colors:
-        background = Color.parse(variables.get("background", "#121212"))
+        background = _parse(variables.get("background", "#121212"), "#121212")
 
-        def color(name: str, fallback: str) -> str:
-            parsed = Color.parse(variables.get(name, fallback))
-            return (background + parsed).hex  # flatten any alpha onto the background
+        def color(name: str, fallback: str) -> RichColor:
+            """Alpha flattened onto the background; ANSI themes stay ANSI (rich has no
+            names like ``ansi_green``, so it gets the colour itself, not its text)."""
+            parsed = _parse(variables.get(name, fallback), fallback)
+            return (background + parsed).rich_color
 
         return cls(
             up=Style(color=color("success", "#4EBF71")),
@@ -49,3 +52,14 @@ class Colors:
                 color=color("foreground", "#E0E0E0"), bgcolor=color("error-muted", "#441E27")
             ),
         )
+
+
+def _parse(text: str, fallback: str) -> Color:
+    """A theme value as a colour; ANSI themes write some as ``ansi_default 50%``, which
+    the parser refuses: then the colour without its alpha, else the fallback."""
+    for candidate in (text, text.split()[0] if text.split() else "", fallback):
+        try:
+            return Color.parse(candidate)
+        except ColorParseError:
+            continue
+    return Color.parse("#808080")

@@ -171,9 +171,9 @@ def _adl(batch: Sequence[ev.Event], n: int, exchange) -> Incident:
     if deficit == 0:
         steps.append(
             "At the mark this liquidation left no deficit (the ADL price was no worse than "
-            "the mark for the counterparties), so no policy would have charged anyone."
+            "the mark for the counterparties): no policy charges money, but each closes "
+            "different positions — compare the sizes below."
         )
-        comparison = ()
     elif pro_rata is not None:
         steps.append(
             f"The deficit at the mark was {text.money(deficit)} {i.quote}: pro-rata would "
@@ -202,11 +202,16 @@ def _comparison(exchange, adl_id: int, user: str):
         return (), None, None
     rows = []
     pro_rata = None
+    instrument = exchange.instrument
     for split in counterfactual.splits:
         yours = text.money(dict(split.haircuts).get(user, 0))
+        closed = dict(split.sizes).get(user, 0)
+        size = text.qty(instrument, closed) if split.policy != "clawback" else "—"
         if split.policy == "pro_rata":
             pro_rata = yours
-        rows.append((split.policy, yours, str(split.touched), text.percent(split.top_share, 1)))
+        rows.append(
+            (split.policy, yours, size, str(split.touched), text.percent(split.top_share, 1))
+        )
     return tuple(rows), pro_rata, counterfactual.deficit
 
 

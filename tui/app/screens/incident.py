@@ -17,7 +17,7 @@ from textual.widgets import Static
 from engine.units import format_duration
 from tui.app.incidents import Incident
 
-HEADER = ("policy", "cost to you", "accounts", "top share")
+HEADER = ("policy", "cost to you", "you close", "accounts", "top share")
 
 
 class IncidentScreen(ModalScreen[None]):
@@ -44,7 +44,7 @@ def incident_lines(incident: Incident) -> list[Content]:
     if incident.comparison:
         lines += [
             Content(""),
-            Content.styled("The same deficit under every policy", "bold"),
+            Content.styled("The same event under every policy", "bold"),
             *comparison_table(incident),
         ]
     return lines

@@ -46,23 +46,22 @@ class BookLadder(LineCanvas):
         n = self.levels
         asks, bids = book.asks[:n], book.bids[:n]
         deepest = max(_depth(asks)[-1:] + _depth(bids)[-1:] or [1])
-        largest = max([lots for _, lots in asks + bids] or [1])
         bar = max(0, self.size.width - 2 - PRICE - SIZE - TOTAL)
         header = f"  {'Price':>{PRICE}}{'Size':>{SIZE}}{'Total':>{TOTAL}}"
         rows: list[Row] = [((header, colors.muted),)]
         ask_rows = [
-            self._level(p, lots, cum, book, colors.down, colors.down_depth, bar, largest, deepest)
+            self._level(p, lots, cum, book, colors.down, colors.down_depth, bar, deepest)
             for (p, lots), cum in zip(asks, _depth(asks), strict=True)
         ]
         rows += [()] * (n - len(ask_rows)) + ask_rows[::-1]
         rows.append(self._spread(book, colors))
         rows += [
-            self._level(p, lots, cum, book, colors.up, colors.up_depth, bar, largest, deepest)
+            self._level(p, lots, cum, book, colors.up, colors.up_depth, bar, deepest)
             for (p, lots), cum in zip(bids, _depth(bids), strict=True)
         ]
         self.paint(rows)
 
-    def _level(self, price, lots, cumulative, book, side_style, depth_style, bar, largest, deepest):
+    def _level(self, price, lots, cumulative, book, side_style, depth_style, bar, deepest):
         i = self.instrument
         own = price in book.own_orders
         mark = (f"{OWN_MARK} ", self.app.tones.accent) if own else ("  ", None)
@@ -74,7 +73,9 @@ class BookLadder(LineCanvas):
         ]
         if bar <= 1:
             return tuple(numbers)
-        size_cells = max(1, round(lots * (bar - 1) / largest))
+        # one scale for both, the deeper side's total depth: the shaded bar grows away
+        # from the spread, and the level's own size is the bright part at its start
+        size_cells = max(1, round(lots * (bar - 1) / deepest))
         depth_cells = max(size_cells, round(cumulative * (bar - 1) / deepest))
         return (
             *numbers,
