@@ -31,7 +31,7 @@ from engine.session import Session
 from engine.simulation import Simulation
 from tui.app import history, text
 from tui.app.colors import Colors
-from tui.app.commands import SandboxCommands
+from tui.app.commands import SandboxCommands, SettledPalette
 from tui.app.incidents import Incident, find_incidents
 from tui.app.log_lines import Describer
 from tui.app.market import Market
@@ -462,6 +462,11 @@ class SandboxApp(App[None]):
         if self._scenarios is None:
             self._scenarios = shipped()
         return self._scenarios
+
+    def action_command_palette(self) -> None:
+        """Textual's palette, guarded against a late selection (see ``SettledPalette``)."""
+        if self.use_command_palette and not SettledPalette.is_open(self):
+            self.push_screen(SettledPalette(id="--command-palette"))
 
     def switch_scenario(self, name: str) -> None:
         """A new Session on the named scenario (its own seed), at the same pace."""

@@ -8,14 +8,18 @@ system commands.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import suppress
 from functools import partial
 
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.await_complete import AwaitComplete
+from textual.command import CommandPalette, DiscoveryHit, Hit, Hits, Provider
+from textual.css.query import NoMatches
 
 from engine.adl import AdlPrice, RankingPolicy
 from engine.insurance import TriggerPolicy
 from engine.pricing import MarkPolicy
 from engine.waterfall import LossPolicy
+from tui.app.screens.modal import dismiss_once
 
 POLICIES: tuple[tuple[str, str, type, str], ...] = (
     ("ranking", "ADL ranking", RankingPolicy, "who is deleveraged first"),
@@ -60,3 +64,22 @@ class SandboxCommands(Provider):
             score = matcher.match(title)
             if score > 0:
                 yield Hit(score, matcher.highlight(title), callback, help=help_text)
+
+
+class SettledPalette(CommandPalette):
+    """Textual's palette, made safe for keys that arrive faster than it closes (a paste,
+    a key storm), two races a key-storm test found in Textual 8:
+
+    - ``Screen.dismiss`` pops whatever screen is on top, so a selection landing after
+      Escape closed the palette would pop the trading screen itself and end the app;
+    - the palette's search worker may update its list after the list is gone.
+
+    Both hooks are Textual's own (the second a private watcher; Textual is pinned < 9).
+    """
+
+    def dismiss(self, result=None) -> AwaitComplete:  # type: ignore[override]
+        return dismiss_once(self, super().dismiss, result)
+
+    def _watch__list_visible(self) -> None:
+        with suppress(NoMatches):  # the palette is being torn down
+            super()._watch__list_visible()

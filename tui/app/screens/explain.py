@@ -14,13 +14,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from engine.explain import AdlTerms, Explanation, explain
 from engine.instrument import Instrument, Tier
 from engine.units import PPM
 from tui.app import text
+from tui.app.screens.modal import Modal
 
 FORMULAS = {
     "bitmex": "PnL% × effective leverage (PnL% ÷ effective leverage when losing)",
@@ -32,7 +32,7 @@ FORMULAS = {
 }
 
 
-class ExplainScreen(ModalScreen[None]):
+class ExplainScreen(Modal):
     BINDINGS = [
         Binding("escape", "dismiss", "Close", id="explain-close"),
         Binding("e", "dismiss", "Close", show=False, id="explain-toggle"),

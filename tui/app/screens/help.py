@@ -6,8 +6,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Static
+
+from tui.app.screens.modal import Modal
 
 LEGEND = (
     "Margin ratio = maintenance margin / equity: the bar fills toward 100%, the liquidation "
@@ -22,7 +23,7 @@ LEGEND = (
 )
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(Modal):
     BINDINGS = [
         Binding("escape", "dismiss", "Close", id="help-close"),
         Binding("question_mark", "dismiss", "Close", show=False, id="help-toggle"),

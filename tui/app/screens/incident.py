@@ -11,16 +11,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from engine.units import format_duration
 from tui.app.incidents import Incident
+from tui.app.screens.modal import Modal
 
 HEADER = ("policy", "cost to you", "you close", "accounts", "top share")
 
 
-class IncidentScreen(ModalScreen[None]):
+class IncidentScreen(Modal):
     BINDINGS = [Binding("escape", "dismiss", "Close", id="incident-close")]
 
     def __init__(self, incident: Incident) -> None:

@@ -8,13 +8,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from tui.app.screens.modal import Modal
 from tui.app.screens.ticket import steady_cursors
 
 
-class LeverageScreen(ModalScreen[None]):
+class LeverageScreen(Modal):
     BINDINGS = [Binding("escape", "dismiss", "Close", id="leverage-close")]
 
     def __init__(self, leverage: int, hint: str, apply: Callable[[str], str | None]) -> None:

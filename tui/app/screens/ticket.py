@@ -23,6 +23,7 @@ from engine.instrument import Instrument
 from engine.orders import OrderType
 from engine.units import UnitError
 from tui.app import text
+from tui.app.screens.modal import Modal
 
 TRIGGERED = (OrderType.STOP_MARKET.value, OrderType.TAKE_PROFIT.value)
 
@@ -47,7 +48,7 @@ class TicketDefaults:
     instrument: Instrument
 
 
-class OrderTicket(ModalScreen[None]):
+class OrderTicket(Modal):
     BINDINGS = [Binding("escape", "dismiss", "Close", id="ticket-close")]
 
     def __init__(
