@@ -59,8 +59,9 @@ class AdlRecord:
     mark: int
     deficit: int
     policy: str
-    holders: tuple[Holder, ...]
+    holders: tuple[Holder, ...]  # the queue it saw; those it closed as they stood just before
     seed: int
+    taken: tuple[tuple[str, int], ...] = ()  # (account, lots) the policy in force closed
 
 
 @dataclass(frozen=True, slots=True)
@@ -373,6 +374,7 @@ class Waterfall:
             taken = adl.allocate(policy, seen, rest, mark, cv, price, random.Random(seed))
         adl_id = self._next_adl_id
         self._next_adl_id += 1
+        closed = {holder.account: holder for holder, _, _, _ in taken}
         self.adl_records.append(
             AdlRecord(
                 adl_id,
@@ -384,8 +386,9 @@ class Waterfall:
                 mark,
                 deficit,
                 policy.value,
-                tuple(seen),
+                tuple(closed.get(h.account, h) for h in seen),
                 seed,
+                tuple((holder.account, lots) for holder, lots, _, _ in taken),
             )
         )
         for holder, lots, rank, value in taken:
@@ -562,23 +565,32 @@ class Waterfall:
         return LightView(rank, lit, value, cumulative * PPM // total)
 
     def counterfactual(self, adl_id: int) -> Counterfactual | None:
-        """The same deficit split by every policy (SPEC §6), for a recent ADL event."""
+        """The same deficit split by every policy (SPEC §6), for a recent ADL event.
+
+        The policy in force shows exactly what it did; the others are ranked over the
+        queue the event saw, at the event's mark (positions it did not touch as of the
+        last lights refresh, at most ``lights_every`` old)."""
         record = next((r for r in self.adl_records if r.adl_id == adl_id), None)
         if record is None:
             return None
         splits = []
         holders = list(record.holders)
         for policy in adl.COUNTERFACTUAL_POLICIES:
-            haircuts, sizes = adl.split_deficit(
-                str(policy),
-                holders,
-                record.rest,
-                record.deficit,
-                record.mark,
-                self._cv,
-                record.price,
-                record.seed,
-            )
+            if str(policy) == record.policy:  # what happened, not a re-ranking of it
+                sizes = dict(record.taken)
+                amounts = adl.split_exact(record.deficit, list(sizes.values()))
+                haircuts = {a: m for a, m in zip(sizes, amounts, strict=True) if m}
+            else:
+                haircuts, sizes = adl.split_deficit(
+                    str(policy),
+                    holders,
+                    record.rest,
+                    record.deficit,
+                    record.mark,
+                    self._cv,
+                    record.price,
+                    record.seed,
+                )
             touched, top, top10 = adl.concentration(haircuts, record.deficit)
             if not record.deficit:  # no money to split: count who would close what
                 touched, top, top10 = adl.concentration(sizes, record.rest)

@@ -231,6 +231,9 @@ def test_every_counterfactual_split_sums_exactly_to_the_deficit(fund_text, bitme
         assert sum(amount for _, amount in split.haircuts) == deficit, split.policy
     assert dict(splits["bitmex"].haircuts) == bitmex
     assert splits["bitmex"].top_share == top_share
+    # the policy in force reports exactly the fills that happened
+    fills = {e.account: e.qty for e in events if e.kind == "adl"}
+    assert dict(splits["bitmex"].sizes) == fills
     # pro-rata and clawback both spread the loss over a (30 %) and b (70 %)
     assert dict(splits["pro_rata"].haircuts) == {"a": deficit * 3 // 10, "b": deficit * 7 // 10}
     assert dict(splits["clawback"].haircuts) == {"a": deficit * 3 // 10, "b": deficit * 7 // 10}
