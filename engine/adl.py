@@ -69,46 +69,70 @@ class Holder(NamedTuple):
 # -- scores ---------------------------------------------------------------------------
 
 
-def score(policy: RankingPolicy, h: Holder, mark: int, cv: int) -> float:
-    """The policy's score of one position at ``mark``: higher is deleveraged sooner."""
-    if policy is RankingPolicy.BITMEX:
-        entry = h.cost / h.lots
-        pnl = h.side * (mark - entry) / entry
-        bankrupt = entry - h.side * h.collateral / (h.lots * cv)
-        gap = abs(mark - bankrupt)
-        leverage = mark / gap if gap else inf
-        return pnl * leverage if pnl > 0 else pnl / leverage
-    upnl = h.side * (h.lots * mark - h.cost) * cv
+def score_terms(
+    policy: RankingPolicy, h: Holder, mark: int, cv: int
+) -> tuple[tuple[str, float], ...]:
+    """The factors of a position's score under ``policy``, named as SPEC §5.5 names them
+    (what the explain view shows); ``score`` is made from them."""
+    upnl = h.unrealized(mark, cv)
     equity = h.collateral + upnl
+    entry = h.cost / h.lots
+    notional = h.lots * mark * cv
+    if policy is RankingPolicy.BITMEX:
+        gap = abs(mark - (entry - h.side * h.collateral / (h.lots * cv)))
+        return (
+            ("PnL%", h.side * (mark - entry) / entry),
+            ("effective leverage", mark / gap if gap else inf),
+        )
     if policy is RankingPolicy.BINANCE:
-        ratio = h.maintenance / equity if equity > 0 else inf
-        return max(0, upnl) / max(MONEY_SCALE, h.collateral) * ratio if upnl > 0 else 0.0
+        return (
+            ("PnL%", max(0, upnl) / max(MONEY_SCALE, h.collateral)),
+            ("margin ratio", h.maintenance / equity if equity > 0 else inf),
+        )
     if policy is RankingPolicy.HYPERLIQUID:
-        entry = h.cost / h.lots
-        price_ratio = mark / entry if h.side > 0 else entry / mark
-        return price_ratio * h.lots * mark * cv / equity if equity > 0 else inf
+        return (
+            ("price ratio", mark / entry if h.side > 0 else entry / mark),
+            ("notional / equity", notional / equity if equity > 0 else inf),
+        )
     if policy is RankingPolicy.LEVERAGE_FIRST:
-        return h.lots * mark * cv / equity if equity > 0 else inf
+        return (("notional / equity", notional / equity if equity > 0 else inf),)
     if policy is RankingPolicy.PRO_RATA:
-        return 1.0 if upnl > 0 else 0.0
-    return 0.0  # random: no score orders the queue
+        return (("in profit", 1.0 if upnl > 0 else 0.0),)
+    return ()  # random: no score orders the queue
+
+
+def score(policy: RankingPolicy, h: Holder, mark: int, cv: int) -> float:
+    """The policy's score of one position at ``mark``: higher is deleveraged sooner.
+
+    The product of its terms; for ``bitmex`` a loser's PnL% is divided by the effective
+    leverage instead (SPEC §5.5), and a zero factor makes the score zero.
+    """
+    terms = [value for _, value in score_terms(policy, h, mark, cv)]
+    if not terms:
+        return 0.0
+    if policy is RankingPolicy.BITMEX:
+        pnl, leverage = terms
+        return pnl * leverage if pnl > 0 else pnl / leverage
+    if 0.0 in terms:
+        return 0.0
+    result = 1.0
+    for value in terms:
+        result *= value
+    return result
 
 
 def scores(policy: RankingPolicy, holders: list[Holder], mark: int, cv: int) -> list[float]:
-    """Scores of many positions; the hot loop of ADL and the lights, kept tight."""
+    """Scores of many positions. The lights rank 100,000 positions with this, so bitmex's
+    arithmetic is inlined here; a property test holds it equal to ``score``."""
     if policy is RankingPolicy.BITMEX:
         out = []
         append = out.append
-        for _, side, lots, cost, collateral, _, _ in holders:
+        for _, side, lots, cost, collateral, _, _ in holders:  # the very operations of score
             entry = cost / lots
             pnl = side * (mark - entry) / entry
-            gap = abs(mark - entry + side * collateral / (lots * cv))
-            if not gap:
-                append(inf if pnl > 0 else -0.0)
-            elif pnl > 0:
-                append(pnl * mark / gap)
-            else:
-                append(pnl * gap / mark)
+            gap = abs(mark - (entry - side * collateral / (lots * cv)))
+            leverage = mark / gap if gap else inf
+            append(pnl * leverage if pnl > 0 else pnl / leverage)
         return out
     return [score(policy, h, mark, cv) for h in holders]
 

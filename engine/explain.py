@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from engine import adl, margin
-from engine.adl import Holder, RankingPolicy
+from engine.adl import RankingPolicy
 from engine.instrument import Tier
-from engine.units import MONEY_SCALE, PPM
+from engine.units import PPM
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,43 +153,6 @@ def _adl(exchange, account_id: str, side: int) -> AdlTerms:
         band=band,
         queue_length=len(holders),
         score=adl.score(policy, holder, mark, cv),
-        terms=score_terms(policy, holder, mark, cv),
+        terms=adl.score_terms(policy, holder, mark, cv),
         grouped=adl.grouped(policy),
     )
-
-
-def score_terms(
-    policy: RankingPolicy, h: Holder, mark: int, cv: int
-) -> tuple[tuple[str, float], ...]:
-    """The factors of ``adl.score`` under ``policy``, named as SPEC §5.5 names them.
-
-    Their product (or, for a losing ``bitmex`` position, their quotient) is the score:
-    a test holds them to ``adl.score`` so the two can never drift apart.
-    """
-    upnl = h.unrealized(mark, cv)
-    equity = h.equity(mark, cv)
-    entry = h.cost / h.lots
-    notional = h.lots * mark * cv
-    if policy is RankingPolicy.BITMEX:
-        bankrupt = entry - h.side * h.collateral / (h.lots * cv)
-        gap = abs(mark - bankrupt)
-        return (
-            ("PnL%", h.side * (mark - entry) / entry),
-            ("effective leverage", mark / gap if gap else float("inf")),
-        )
-    if policy is RankingPolicy.BINANCE:
-        return (
-            ("PnL%", max(0, upnl) / max(MONEY_SCALE, h.collateral)),
-            ("margin ratio", h.maintenance / equity if equity > 0 else float("inf")),
-        )
-    if policy is RankingPolicy.HYPERLIQUID:
-        ratio = mark / entry if h.side > 0 else entry / mark
-        return (
-            ("price ratio", ratio),
-            ("notional / equity", notional / equity if equity > 0 else float("inf")),
-        )
-    if policy is RankingPolicy.LEVERAGE_FIRST:
-        return (("notional / equity", notional / equity if equity > 0 else float("inf")),)
-    if policy is RankingPolicy.PRO_RATA:
-        return (("in profit", 1.0 if upnl > 0 else 0.0),)
-    return ()

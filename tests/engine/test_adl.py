@@ -14,6 +14,9 @@ h4    0.1     49,000  490         −100   390     5,000  20   53,900
 
 import random
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from engine import adl
 from engine.adl import Holder, RankingPolicy
 from engine.units import MONEY_SCALE
@@ -132,3 +135,26 @@ def test_split_exact_sums_to_the_total_and_respects_caps():
     assert adl.split_exact(7, [0.5, 0.25, 0.25]) == [3, 2, 2]  # remainders .5, .75, .75
     assert adl.split_exact(10, [5, 5], caps=[2, 100]) == [2, 8]
     assert sum(adl.split_exact(10**9 + 7, [3, 7, 11, 13])) == 10**9 + 7
+
+
+holders = st.builds(
+    lambda side, lots, entry, collateral, mm: Holder(
+        "h", side, lots, lots * entry, collateral, mm, 0
+    ),
+    st.sampled_from([1, -1]),
+    st.integers(1, 10_000),
+    st.integers(1_000, 2_000_000),
+    st.integers(0, 10**13),
+    st.integers(0, 10**11),
+)
+
+
+@given(
+    st.lists(holders, min_size=1, max_size=20),
+    st.integers(1_000, 2_000_000),
+    st.sampled_from(list(RankingPolicy)),
+)
+def test_the_fast_scores_are_the_scores(many, mark, policy):
+    fast = adl.scores(policy, many, mark, CV)
+    slow = [adl.score(policy, h, mark, CV) for h in many]
+    assert fast == slow

@@ -8,9 +8,9 @@ from fractions import Fraction
 import pytest
 
 from engine import adl, margin
-from engine.adl import Holder, RankingPolicy
+from engine.adl import Holder, RankingPolicy, score_terms
 from engine.exchange import Exchange
-from engine.explain import explain, score_terms
+from engine.explain import explain
 from engine.units import MONEY_SCALE, SECOND
 from tests.engine.helpers import INDEX, USDT, make_exchange, trade
 
