@@ -59,9 +59,9 @@ class AdlRecord:
     mark: int
     deficit: int
     policy: str
-    holders: tuple[Holder, ...]  # the queue it saw; those it closed as they stood just before
+    holders: tuple[Holder, ...]  # the queue it saw
     seed: int
-    taken: tuple[tuple[str, int], ...] = ()  # (account, lots) the policy in force closed
+    taken: tuple[tuple[Holder, int], ...] = ()  # what it closed: (position just before, lots)
 
 
 @dataclass(frozen=True, slots=True)
@@ -374,7 +374,6 @@ class Waterfall:
             taken = adl.allocate(policy, seen, rest, mark, cv, price, random.Random(seed))
         adl_id = self._next_adl_id
         self._next_adl_id += 1
-        closed = {holder.account: holder for holder, _, _, _ in taken}
         self.adl_records.append(
             AdlRecord(
                 adl_id,
@@ -386,9 +385,9 @@ class Waterfall:
                 mark,
                 deficit,
                 policy.value,
-                tuple(closed.get(h.account, h) for h in seen),
+                tuple(seen),
                 seed,
-                tuple((holder.account, lots) for holder, lots, _, _ in taken),
+                tuple((holder, lots) for holder, lots, _, _ in taken),
             )
         )
         for holder, lots, rank, value in taken:
@@ -574,10 +573,11 @@ class Waterfall:
         if record is None:
             return None
         splits = []
-        holders = list(record.holders)
+        before = {holder.account: holder for holder, _ in record.taken}  # as they stood
+        holders = [before.get(h.account, h) for h in record.holders]
         for policy in adl.COUNTERFACTUAL_POLICIES:
             if str(policy) == record.policy:  # what happened, not a re-ranking of it
-                sizes = dict(record.taken)
+                sizes = {holder.account: lots for holder, lots in record.taken}
                 amounts = adl.split_exact(record.deficit, list(sizes.values()))
                 haircuts = {a: m for a, m in zip(sizes, amounts, strict=True) if m}
             else:
