@@ -10,7 +10,7 @@ import tomllib
 from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from engine.units import UnitError
 
@@ -24,19 +24,28 @@ def packaged(folder: str, name: str) -> Path:
     return Path(str(resources.files("engine") / "data" / folder / name))
 
 
-def load_toml(path: str | Path) -> dict[str, Any]:
+def open_file(path: str | Path, error: type[Exception], noun: str = "file", **options: Any) -> IO:
+    """``path`` opened (binary unless ``encoding`` is given), or ``error`` with one plain
+    line: no such file, a directory, or why the system would not open it."""
     path = Path(path)
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
+        return path.open("r" if "encoding" in options else "rb", **options)
     except FileNotFoundError:
-        raise DataFileError(f"{path}: no such file") from None
+        raise error(f"{path}: no such {noun}") from None
     except IsADirectoryError:
-        raise DataFileError(f"{path}: is a directory, not a file") from None
-    except tomllib.TOMLDecodeError as error:
-        raise DataFileError(f"{path}: not valid TOML ({error})") from None
-    except (UnicodeDecodeError, OSError) as error:
-        raise DataFileError(f"{path}: cannot be read ({error})") from None
+        raise error(f"{path}: is a directory, not a {noun}") from None
+    except OSError as failure:
+        raise error(f"{path}: cannot be read ({failure.strerror or failure})") from None
+
+
+def load_toml(path: str | Path) -> dict[str, Any]:
+    with open_file(path, DataFileError) as handle:
+        try:
+            return tomllib.load(handle)
+        except tomllib.TOMLDecodeError as error:
+            raise DataFileError(f"{path}: not valid TOML ({error})") from None
+        except (UnicodeDecodeError, OSError) as error:
+            raise DataFileError(f"{path}: cannot be read ({error})") from None
 
 
 class Table:

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from engine import events as event_module
+from engine.datafile import open_file
 from engine.events import Event
 
 FORMAT = 1
@@ -162,14 +163,7 @@ class JournalFile:
         self.path = Path(path)
         self.warnings: list[str] = []
         self.valid_end = 0  # byte offset after the last good line
-        try:
-            self._raw = self.path.open("rb")
-        except FileNotFoundError:
-            raise JournalError(f"{self.path}: no such journal") from None
-        except IsADirectoryError:
-            raise JournalError(f"{self.path}: is a directory, not a journal") from None
-        except OSError as error:
-            raise JournalError(f"{self.path}: cannot be read ({error.strerror})") from None
+        self._raw = open_file(self.path, JournalError, "journal")
         first = self._raw.readline()
         self.header = self._header(first)
         self.valid_end = len(first)

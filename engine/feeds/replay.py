@@ -26,6 +26,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
+from engine.datafile import open_file
 from engine.feeds.replay_formats import (
     FORMATS,
     MAX_TIME_US,
@@ -327,15 +328,8 @@ class _Source:
 
 def _source(path: Path) -> _Source:
     """The file's compression, by its magic bytes rather than its name."""
-    try:
-        with path.open("rb") as handle:
-            magic = handle.read(4)
-    except FileNotFoundError:
-        raise ReplayError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise ReplayError(f"{path}: is a directory, not a file") from None
-    except OSError as error:
-        raise ReplayError(f"{path}: cannot be read ({_reason(error)})") from None
+    with open_file(path, ReplayError) as handle:
+        magic = handle.read(4)
     if magic.startswith(b"\x1f\x8b"):
         return _Source(path, "gzip")
     if magic.startswith(b"PK"):

@@ -25,6 +25,7 @@ from fractions import Fraction
 from typing import Any, NamedTuple
 
 from engine import adl, margin
+from engine.datafile import open_file
 from engine.instrument import Instrument, Tier, default_instrument, load_tiers
 from engine.units import (
     MONEY_DECIMALS,
@@ -525,17 +526,11 @@ def read_positions(path: str) -> list[Row]:
 
 
 def read_text(path: str) -> str:
-    try:
-        with open(path, encoding="utf-8-sig", newline="") as handle:
+    with open_file(path, UserError, encoding="utf-8-sig", newline="") as handle:
+        try:
             return handle.read()
-    except FileNotFoundError:
-        raise UserError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise UserError(f"{path}: is a directory, not a file") from None
-    except UnicodeDecodeError as error:
-        raise UserError(f"{path}: not UTF-8 text (bad byte at offset {error.start})") from None
-    except OSError as error:
-        raise UserError(f"{path}: cannot be read ({error.strerror})") from None
+        except UnicodeDecodeError as error:
+            raise UserError(f"{path}: not UTF-8 text (bad byte at offset {error.start})") from None
 
 
 def header_columns(path: str, line: int, record: list[str]) -> dict[str, int]:
