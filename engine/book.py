@@ -43,10 +43,6 @@ class OrderBook:
     def best_ask(self) -> int | None:
         return self._best_ask
 
-    def best(self, side: int) -> int | None:
-        """Best price on the book side that an order of ``side`` would rest on."""
-        return self.best_bid() if side > 0 else self.best_ask()
-
     def depth(self, levels: int) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
         """Top ``levels`` of (price, lots): bids best first, asks best first."""
         bids = [(p, self._bids[p].qty) for p in reversed(self._bid_prices[-levels:])]

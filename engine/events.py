@@ -248,7 +248,3 @@ class SocializedLossCharged(Event):
 class FeedEnded(Event):
     kind: ClassVar[str] = "feed_ended"
     reason: str
-
-
-def field_names(event_type: type[Event]) -> list[str]:
-    return [f.name for f in fields(event_type)]

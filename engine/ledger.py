@@ -84,6 +84,3 @@ class Ledger:
     def total(self) -> int:
         """Σ all balances: zero, always."""
         return sum(self.balances.values())
-
-    def sum_prefix(self, prefix: str) -> int:
-        return sum(v for k, v in self.balances.items() if k.startswith(prefix))

@@ -11,9 +11,6 @@ from __future__ import annotations
 
 from sortedcontainers import SortedList
 
-NEVER_LONG = 0
-NEVER_SHORT = 1 << 62
-
 
 class LiquidationIndex:
     def __init__(self) -> None:

@@ -4,16 +4,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-BUY = 1
-SELL = -1
-
 
 def side_name(side: int) -> str:
     return "buy" if side > 0 else "sell"
-
-
-def position_side_name(side: int) -> str:
-    return "long" if side > 0 else "short"
 
 
 class OrderType(StrEnum):

@@ -20,7 +20,7 @@ from engine.agents.crowd import Crowd
 from engine.agents.makers import MarketMaker
 from engine.agents.momentum import MomentumTrader
 from engine.agents.noise import NoiseTrader
-from engine.events import Event, FeedEnded
+from engine.events import FeedEnded
 from engine.exchange import Exchange, ExchangeConfig
 from engine.feeds.random_walk import RandomWalk, WalkSettings
 from engine.feeds.replay import ReplayError, open_replay
@@ -205,9 +205,6 @@ class Simulation:
         for n in range(population.momentum.count):
             agents.append(MomentumTrader(f"momentum-{n + 1}", population.momentum, _stream(rng)))
         return agents
-
-    def drain(self) -> list[Event]:
-        return self.exchange.drain_events()
 
 
 def _stream(rng: random.Random) -> random.Random:

@@ -115,11 +115,6 @@ def format_money_short(units: int, decimals: int = 2) -> str:
     return f"{sign}{whole:,}.{frac:0{decimals}d}" if decimals else f"{sign}{whole:,}"
 
 
-def format_rate(ppm: int) -> str:
-    """A ppm rate as an exact percentage: 100 → ``"0.0100%"``."""
-    return format_scaled(ppm, 4) + "%"
-
-
 def format_duration(us: int) -> str:
     """Simulated time as ``[Dd ]HH:MM:SS``."""
     seconds = us // SECOND

@@ -12,7 +12,7 @@ from fractions import Fraction
 from functools import cache
 
 from engine.instrument import Instrument
-from engine.units import MONEY_SCALE, PPM, format_money_short
+from engine.units import PPM, format_money_short
 
 
 def price(instrument: Instrument, ticks: int | Fraction | None) -> str:
@@ -56,10 +56,6 @@ def signed_percent(ratio: Fraction | float, decimals: int = 2) -> str:
 def rate(ppm: int) -> str:
     """A funding rate, signed, to a hundredth of a basis point: ``+0.0100%``."""
     return f"{ppm / PPM * 100:+.4f}%"
-
-
-def quote_amount(units: int) -> Decimal:
-    return Decimal(units) / MONEY_SCALE
 
 
 def side_word(side: int) -> str:
