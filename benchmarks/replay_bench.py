@@ -40,11 +40,11 @@ def replay_rows_per_s() -> float:
         tick = replay.tick()
         best = float("inf")
         for _ in range(PASSES):
-            started = time.perf_counter()
+            started = time.process_time()
             count = 0
             for _point in replay.points(tick):
                 count += 1
-            best = min(best, time.perf_counter() - started)
+            best = min(best, time.process_time() - started)
         assert count == ROWS, count
     return ROWS / best
 

@@ -17,9 +17,9 @@ def sim_steps_per_s() -> float:
     for seed in (1, 2, 3):
         simulation = Simulation(load_scenario("calm"), seed=seed, duration=HOUR)
         settle_heap()
-        started = time.perf_counter()
+        started = time.process_time()
         simulation.run()
-        best = max(best, simulation.steps / (time.perf_counter() - started))
+        best = max(best, simulation.steps / (time.process_time() - started))
     return best
 
 
