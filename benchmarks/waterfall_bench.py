@@ -71,7 +71,7 @@ def lights_refresh_ms_100k() -> float:
         started = time.process_time()
         exchange.refresh_lights()
         samples.append(time.process_time() - started)
-    assert len(exchange.lights) == POSITIONS + 1
+    assert exchange.light(f"t{POSITIONS - 1}") is not None, "the benchmark lit nobody"
     return statistics.median(samples) * 1e3
 
 

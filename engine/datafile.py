@@ -12,10 +12,11 @@ from importlib import resources
 from pathlib import Path
 from typing import IO, Any
 
+from engine.errors import UserFacingError
 from engine.units import UnitError
 
 
-class DataFileError(ValueError):
+class DataFileError(UserFacingError):
     """A data file that cannot be used; ``str()`` is the one-line reason."""
 
 

@@ -135,7 +135,7 @@ def _liquidation(instrument, side: int, lots: int, cost: int, wallet: int) -> Li
 
 
 def _adl(exchange, account_id: str, side: int) -> AdlTerms:
-    policy = RankingPolicy(exchange.config.ranking)
+    policy = RankingPolicy(exchange.settings.ranking)
     light = exchange.light(account_id)
     holders = exchange.holders(side)
     holder = next(h for h in holders if h.account == account_id)

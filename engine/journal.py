@@ -26,13 +26,14 @@ from typing import IO, Any
 
 from engine import events as event_module
 from engine.datafile import open_file
+from engine.errors import UserFacingError
 from engine.events import Event
 
 FORMAT = 1
 MAGIC = "adl-sandbox journal"
 
 
-class JournalError(ValueError):
+class JournalError(UserFacingError):
     """A journal that cannot be used; ``str()`` is the one-line reason."""
 
 

@@ -51,7 +51,7 @@ class RunReport:
         if self.simulation.steps and exchange.prices.index:
             self.index.add(exchange.prices.index)
             self.mark.add(exchange.prices.mark)
-        self.fund_low = min(self.fund_low, exchange.ledger.balances["insurance_fund"])
+        self.fund_low = min(self.fund_low, exchange.fund.balance)
         instrument = exchange.instrument
         for e in events:
             if e.kind == "adl_executed":
@@ -81,8 +81,8 @@ class RunReport:
                 "start": format_money(self.fund_start),
                 "end": format_money(totals.insurance_fund),
                 "min": format_money(self.fund_low),
-                "total_in": format_money(exchange.fund_in),
-                "total_out": format_money(exchange.fund_out),
+                "total_in": format_money(exchange.fund.total_in),
+                "total_out": format_money(exchange.fund.total_out),
             },
             "adl": self.adl,
             "ledger": {

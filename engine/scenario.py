@@ -13,14 +13,11 @@ from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 
-from engine.adl import AdlPrice, RankingPolicy
 from engine.datafile import DataFileError, Table, load_toml, packaged
 from engine.feeds.random_walk import Shock
 from engine.instrument import Instrument, instrument_from_table, load_instrument
-from engine.insurance import TriggerPolicy
-from engine.pricing import MarkPolicy
+from engine.policies import POLICIES, MarketSettings
 from engine.units import PPM, parse_decimal, parse_duration, parse_rate, to_money
-from engine.waterfall import LossPolicy
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,17 +94,7 @@ class FeedSpec:
     sort: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class MarketSpec:
-    mark_policy: MarkPolicy = MarkPolicy.MEDIAN
-    insurance_fund: int = 500_000 * 10**8
-    trigger_policy: TriggerPolicy = TriggerPolicy.FUND_EXHAUSTED
-    drawdown: int = 300_000
-    ranking: RankingPolicy = RankingPolicy.BITMEX
-    adl_price: AdlPrice = AdlPrice.BANKRUPTCY
-    loss_policy: LossPolicy = LossPolicy.ADL
-    liquidation_band: int = 50_000
-    stepwise_liquidation: bool = False
+DEFAULT_FUND = 500_000 * 10**8  # a scenario's insurance fund when it names none
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +114,8 @@ class Scenario:
     instrument: Instrument
     tick_fixed: bool  # False: a replay may derive the tick from its data
     feed: FeedSpec
-    market: MarketSpec
+    market: MarketSettings
+    insurance_fund: int  # money units the fund starts with
     user: UserSpec = UserSpec()
     population: Population = field(default_factory=Population)
 
@@ -165,6 +153,7 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
         | {"population"}
     )
     instrument, tick_fixed = _instrument(table.table("instrument", required=False), path.parent)
+    market = table.table("market", required=False)
     return Scenario(
         name=table.get("name", str, path.stem),
         description=table.get("description", str, ""),
@@ -174,7 +163,8 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
         instrument=instrument,
         tick_fixed=tick_fixed,
         feed=_feed(table.table("feed", required=False), path.parent),
-        market=_market(table.table("market", required=False)),
+        market=_market(market),
+        insurance_fund=_money(market, "insurance_fund", DEFAULT_FUND),
         user=_user(table.table("user", required=False)),
         population=_population(table.table("population", required=False)),
     )
@@ -257,20 +247,19 @@ def _shock(table: Table) -> Shock:
     )
 
 
-def _market(table: Table) -> MarketSpec:
+def _market(table: Table) -> MarketSettings:
     table.check_known(
-        {"mark_policy", "insurance_fund", "adl_trigger", "drawdown", "adl_ranking", "adl_price"}
-        | {"loss_policy", "liquidation_band", "stepwise_liquidation"}
+        {policy.key for policy in POLICIES}
+        | {"insurance_fund", "drawdown", "liquidation_band", "stepwise_liquidation"}
     )
-    d = MarketSpec()
-    return MarketSpec(
-        mark_policy=_choice(table, "mark_policy", MarkPolicy, d.mark_policy),
-        insurance_fund=_money(table, "insurance_fund", d.insurance_fund),
-        trigger_policy=_choice(table, "adl_trigger", TriggerPolicy, d.trigger_policy),
+    d = MarketSettings()
+    choices = {
+        policy.field: _choice(table, policy.key, policy.choices, policy.default)
+        for policy in POLICIES
+    }
+    return MarketSettings(
+        **choices,
         drawdown=_rate(table, "drawdown", d.drawdown),
-        ranking=_choice(table, "adl_ranking", RankingPolicy, d.ranking),
-        adl_price=_choice(table, "adl_price", AdlPrice, d.adl_price),
-        loss_policy=_choice(table, "loss_policy", LossPolicy, d.loss_policy),
         liquidation_band=_rate(table, "liquidation_band", d.liquidation_band),
         stepwise_liquidation=table.get("stepwise_liquidation", bool, d.stepwise_liquidation),
     )

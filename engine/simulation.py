@@ -20,7 +20,6 @@ from engine.agents.crowd import Crowd
 from engine.agents.makers import MarketMaker
 from engine.agents.momentum import MomentumTrader
 from engine.agents.noise import NoiseTrader
-from engine.events import FeedEnded
 from engine.exchange import Exchange, ExchangeConfig
 from engine.feeds.random_walk import RandomWalk, WalkSettings
 from engine.feeds.replay import ReplayError, open_replay
@@ -84,21 +83,13 @@ class Simulation:
         self.settings["duration"] = duration
         self.duration = duration
         self.end_time = None if duration is None else self.start_time + duration
-        market = scenario.market
         self.exchange = Exchange(
             instrument,
             ExchangeConfig(
-                mark_policy=market.mark_policy,
+                market=scenario.market,
                 start_time=self.start_time,
                 seed=rng.randrange(1 << 62),
-                insurance_fund=market.insurance_fund,
-                trigger_policy=market.trigger_policy,
-                drawdown=market.drawdown,
-                ranking=market.ranking,
-                adl_price=market.adl_price,
-                loss_policy=market.loss_policy,
-                liquidation_band=market.liquidation_band,
-                stepwise_liquidation=market.stepwise_liquidation,
+                insurance_fund=scenario.insurance_fund,
             ),
         )
         self.agents = self._population(rng)
@@ -167,7 +158,7 @@ class Simulation:
 
     def _finish(self, reason: str) -> None:
         self.finished = True
-        self.exchange._emit(FeedEnded(self.exchange.time, reason))
+        self.exchange.end_feed(reason)
 
     # -- set-up -------------------------------------------------------------------------
 

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
+from engine.errors import UserFacingError
+
 MONEY_SCALE = 10**8
 MONEY_DECIMALS = 8
 PPM = 10**6
@@ -23,7 +25,7 @@ MINUTE = 60 * SECOND
 HOUR = 60 * MINUTE
 
 
-class UnitError(ValueError):
+class UnitError(UserFacingError):
     """A piece of text that is not a valid amount; the message says why in one line."""
 
 

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import IO, Any, TypeVar
 
 from engine.datafile import open_file
+from engine.errors import UserFacingError
 from engine.feeds.replay_formats import (
     FORMATS,
     MAX_TIME_US,
@@ -50,7 +51,7 @@ _T = TypeVar("_T")
 _UNREADABLE = (OSError, EOFError, UnicodeDecodeError, csv.Error, zlib.error, zipfile.BadZipFile)
 
 
-class ReplayError(ValueError):
+class ReplayError(UserFacingError):
     """A replay file that cannot be used; ``str()`` is the one-line reason."""
 
 

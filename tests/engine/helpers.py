@@ -5,6 +5,7 @@ from __future__ import annotations
 from engine.exchange import Exchange, ExchangeConfig
 from engine.instrument import default_instrument
 from engine.orders import OrderType
+from engine.policies import MarketSettings
 from engine.units import MONEY_SCALE, SECOND
 
 USDT = MONEY_SCALE
@@ -12,7 +13,8 @@ INDEX = 500_000  # 50,000.0 USDT in ticks of 0.1
 
 
 def make_exchange(fund: int = 0, **config) -> Exchange:
-    exchange = Exchange(default_instrument(), ExchangeConfig(insurance_fund=fund, **config))
+    market = MarketSettings(**config)
+    exchange = Exchange(default_instrument(), ExchangeConfig(market, insurance_fund=fund))
     exchange.advance(SECOND, INDEX)
     return exchange
 

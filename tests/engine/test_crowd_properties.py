@@ -8,10 +8,9 @@ from hypothesis import strategies as st
 from engine.adl import AdlPrice, RankingPolicy
 from engine.exchange import Exchange, ExchangeConfig
 from engine.instrument import default_instrument
-from engine.insurance import TriggerPolicy
 from engine.orders import OrderType
+from engine.policies import LossPolicy, MarketSettings, TriggerPolicy
 from engine.units import MONEY_SCALE, SECOND
-from engine.waterfall import LossPolicy
 
 USDT = MONEY_SCALE
 
@@ -52,11 +51,10 @@ def test_crashes_through_a_leveraged_crowd_keep_every_invariant(crowd, path, con
     exchange = Exchange(
         default_instrument(),
         ExchangeConfig(
+            market=MarketSettings(
+                ranking=ranking, adl_price=adl_price, trigger_policy=trigger, loss_policy=loss
+            ),
             insurance_fund=fund * USDT,
-            ranking=ranking,
-            adl_price=adl_price,
-            trigger_policy=trigger,
-            loss_policy=loss,
             seed=7,
         ),
     )
@@ -84,4 +82,4 @@ def test_crashes_through_a_leveraged_crowd_keep_every_invariant(crowd, path, con
         assert lots <= executed[adl_id].qty
     for settled in (e for e in events if e.kind == "liquidation_settled"):
         assert settled.book_qty + settled.fund_qty + settled.adl_qty == settled.qty
-    assert exchange.liquidator.lots == 0
+    assert exchange.liquidation.backstop.lots == 0

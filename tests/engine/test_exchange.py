@@ -76,7 +76,7 @@ def test_post_only_that_would_cross_is_rejected(exchange):
     assert reason == "post-only order would cross the book (best ask 50001.0)"
     accepted = exchange.submit("alice", "buy", 1, INDEX, OrderType.POST_ONLY)
     assert accepted.kind == "order_accepted"
-    assert exchange.book.best_bid() == INDEX
+    assert exchange.book_view(1).bids[0][0] == INDEX
 
 
 def test_ioc_fills_what_it_can_and_cancels_the_rest(exchange):
@@ -88,7 +88,7 @@ def test_ioc_fills_what_it_can_and_cancels_the_rest(exchange):
     assert lots_of(exchange, "alice") == 3
     cancelled = [e for e in events if e.kind == "order_cancelled"]
     assert [(e.qty, e.reason) for e in cancelled] == [(2, "unfilled rest of IOC")]
-    assert exchange.book.best_bid() is None
+    assert exchange.book_view(1).bids == ()
 
 
 def test_market_order_walks_the_book(exchange):

@@ -9,12 +9,11 @@ from hypothesis import strategies as st
 
 from engine.adl import AdlPrice, RankingPolicy
 from engine.feeds.random_walk import Shock
-from engine.insurance import TriggerPolicy
+from engine.policies import LossPolicy, TriggerPolicy
 from engine.scenario import load_scenario, shipped
 from engine.session import Session
 from engine.simulation import Simulation
 from engine.units import SECOND
-from engine.waterfall import LossPolicy
 
 SCENARIOS = [name for name, _ in shipped()]
 
@@ -69,5 +68,5 @@ def test_long_random_runs_keep_every_invariant_at_every_step(name, seed, policy,
             session.submit(side, qty, price, order_type, trigger=trigger)
         broken = [k for k, ok in exchange.check_invariants().items() if not ok]
         assert not broken, (name, seed, session.steps, broken)
-        assert exchange.liquidator.lots == 0
+        assert exchange.liquidation.backstop.lots == 0
     session.drain_events()

@@ -53,7 +53,7 @@ def test_flash_crash_liquidates_longs_draws_the_fund_and_deleverages_winning_sho
     simulation, events = run("flash-crash")
     liquidated = [e for e in events if e.kind == "liquidation"]
     assert len(liquidated) > 20 and all(e.side > 0 for e in liquidated)
-    assert simulation.exchange.fund_out > 0  # the fund paid for fills beyond bankruptcy
+    assert simulation.exchange.fund.total_out > 0  # the fund paid for fills beyond bankruptcy
     deleveraged = [e for e in events if e.kind == "adl"]
     assert deleveraged and all(e.side < 0 for e in deleveraged)  # shorts were closed
     assert all(profitable_before_adl(events).values())

@@ -18,11 +18,10 @@ import pytest
 from engine.adl import AdlPrice
 from engine.exchange import Exchange, ExchangeConfig
 from engine.instrument import FundingSettings, default_instrument
-from engine.insurance import TriggerPolicy
 from engine.orders import OrderType
+from engine.policies import LossPolicy, MarketSettings, TriggerPolicy
 from engine.pricing import MarkPolicy
 from engine.units import MONEY_SCALE, SECOND
-from engine.waterfall import LossPolicy
 
 from .helpers import assert_invariants
 
@@ -40,7 +39,10 @@ def stage(fund: str, bids: list[tuple[str, int]], **config) -> Exchange:
     instrument = replace(default_instrument(), funding=replace(FundingSettings(), interest=0))
     exchange = Exchange(
         instrument,
-        ExchangeConfig(insurance_fund=usdt(fund), mark_policy=MarkPolicy.FAIR, **config),
+        ExchangeConfig(
+            market=MarketSettings(mark_policy=MarkPolicy.FAIR, **config),
+            insurance_fund=usdt(fund),
+        ),
     )
     exchange.advance(SECOND, 500_000)
     exchange.open_account("victim", 2_000 * USDT, "isolated", 50)
@@ -266,7 +268,8 @@ def test_stepwise_liquidation_cuts_a_tier_two_position_under_its_floor_and_spare
     exchange = Exchange(
         instrument,
         ExchangeConfig(
-            insurance_fund=1_000 * USDT, mark_policy=MarkPolicy.FAIR, stepwise_liquidation=True
+            market=MarketSettings(mark_policy=MarkPolicy.FAIR, stepwise_liquidation=True),
+            insurance_fund=1_000 * USDT,
         ),
     )
     exchange.advance(SECOND, 500_000)

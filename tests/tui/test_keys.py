@@ -301,7 +301,7 @@ def test_ctrl_p_switches_the_adl_policy_and_the_scenario():
         await pilot.pause(0.3)
         await pilot.press("enter")
         await pilot.pause()
-        assert str(app.session.exchange.config.ranking) == "pro_rata"
+        assert str(app.session.exchange.settings.ranking) == "pro_rata"
         assert "ADL pro_rata" in app.header.text
         await pilot.press("ctrl+p")
         await pilot.press(*"scenario vol")

@@ -16,9 +16,8 @@ from textual.command import CommandPalette, DiscoveryHit, Hit, Hits, Provider
 from textual.css.query import NoMatches
 
 from engine.adl import AdlPrice, RankingPolicy
-from engine.insurance import TriggerPolicy
+from engine.policies import LossPolicy, TriggerPolicy
 from engine.pricing import MarkPolicy
-from engine.waterfall import LossPolicy
 from tui.app.screens.modal import dismiss_once
 
 POLICIES: tuple[tuple[str, str, type, str], ...] = (
@@ -38,7 +37,7 @@ def commands(app) -> list[Command]:
         (f"Scenario: {name}", description, partial(app.switch_scenario, name))
         for name, description in app.scenarios()
     ]
-    config = app.session.exchange.config
+    config = app.session.exchange.settings
     for key, title, choices, meaning in POLICIES:
         current = str(getattr(config, key))
         for choice in choices:

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from engine import events as ev
-from engine.waterfall import LIQUIDATOR
+from engine.liquidation import LIQUIDATOR
 from tui.app import text
 from tui.app.log_lines import forgone_words
 
@@ -123,7 +123,7 @@ def _waterfall_steps(
     executed = _last(block, "adl_executed")
     if executed is not None:
         steps.append(
-            f"The fund could not cover the rest under {exchange.config.trigger_policy}: "
+            f"The fund could not cover the rest under {exchange.settings.trigger_policy}: "
             f"{text.qty(i, executed.qty)} was closed by ADL against {executed.counterparties} "
             f"{text.side_word(-executed.side)}(s) at {text.price(i, executed.price)} "
             f"({executed.policy} ranking)."

@@ -53,7 +53,7 @@ class ExplainScreen(Modal):
         if found is None:
             body = Content("You have no open position: nothing to explain. Open one with b or s.")
         else:
-            body = as_content(explanation_lines(found, exchange.instrument, exchange.config))
+            body = as_content(explanation_lines(found, exchange.instrument, exchange.settings))
         self.query_one("#explain-body", Static).update(body)
 
 

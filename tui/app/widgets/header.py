@@ -86,7 +86,7 @@ class MarketHeader(LineCanvas):
 
 def header_facts(view: MarketView, exchange, market: Market) -> list[Fact]:
     """The strip's facts, in reading order: the market, then the sandbox's own state."""
-    i, config = exchange.instrument, exchange.config
+    i, config = exchange.instrument, exchange.settings
     fund, peak = view.insurance_fund, view.insurance_peak
     drawdown = (peak - fund) * PPM // peak if peak > 0 else 0
     fund_tone = "down" if drawdown >= 100_000 else "warn" if drawdown else "up"
@@ -97,9 +97,7 @@ def header_facts(view: MarketView, exchange, market: Market) -> list[Fact]:
         state = (("❚❚ paused", "warn"),)
     else:
         state = (("▶ running", "up"),)
-    policy = f"{config.ranking}@{config.adl_price} · {config.trigger_policy}"
-    if str(config.loss_policy) != "adl":
-        policy += f" · {config.loss_policy}"
+    policy = config.describe()
     scenario = market.session.simulation.scenario.name
     return [
         ((i.symbol, "strong"),),

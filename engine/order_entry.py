@@ -1,0 +1,272 @@
+"""Order entry: a trader's orders checked, placed, cancelled, and stops that wait.
+
+Before an order reaches the book it must pass the pre-trade checks (post-only
+would not cross, a market order has a side to meet, the account can afford the
+part that opens a position); a refusal is an ``OrderRejected`` with its reason,
+never an exception. Stop-market and take-profit orders wait here for their
+trigger price and then enter as market orders.
+"""
+
+from __future__ import annotations
+
+from engine.accounts import Account, Accounts
+from engine.events import (
+    Event,
+    OrderAccepted,
+    OrderCancelled,
+    OrderRejected,
+    OrderTriggered,
+    PositionChanged,
+)
+from engine.instrument import Instrument
+from engine.matching import Matching
+from engine.orders import RESTING_TYPES, Order, OrderType, TriggerOrder, TriggerSource
+from engine.pricing import PriceState
+from engine.side import Side
+from engine.tape import Tape
+from engine.units import PPM, ceil_div
+
+
+class TraderOrder:
+    """A trader's order as an aggressor: the taker pays the taker fee on every fill."""
+
+    __slots__ = ("accounts", "account", "name", "order_id", "fee_rate", "value", "realized")
+
+    def __init__(self, accounts: Accounts, account: Account, order_id: int, fee_rate: int) -> None:
+        self.accounts = accounts
+        self.account = account
+        self.name = account.id
+        self.order_id = order_id
+        self.fee_rate = fee_rate
+        self.realized = 0
+
+    def settle(self, side: int, lots: int, price: int) -> int:
+        value = lots * price * self.accounts.instrument.contract_value
+        realized, fee = self.accounts.fill(
+            self.account, side, lots, price, -(-value * self.fee_rate // PPM)
+        )
+        self.realized += realized
+        return fee
+
+
+class OrderEntry:
+    def __init__(
+        self,
+        instrument: Instrument,
+        accounts: Accounts,
+        matching: Matching,
+        prices: PriceState,
+        tape: Tape,
+    ) -> None:
+        self.instrument = instrument
+        self.accounts = accounts
+        self.matching = matching
+        self.prices = prices
+        self.tape = tape
+        self.stops: dict[int, TriggerOrder] = {}
+
+    def reject(self, account_id: str, reason: str, side: int = 0, order_type: str = "") -> Event:
+        return self.tape.emit(
+            OrderRejected(self.tape.time, account_id, reason, side, str(order_type))
+        )
+
+    # -- placing -----------------------------------------------------------------------
+
+    def place(
+        self,
+        account: Account,
+        side: int,
+        qty: int,
+        price: int | None,
+        order_type: OrderType,
+        reduce_only: bool,
+        order_id: int | None = None,
+    ) -> Event:
+        """Check an order, take what crosses, rest what may rest, cancel the rest."""
+        book, tape = self.matching.book, self.tape
+        best_opposite = book.best_ask() if side > 0 else book.best_bid()
+        if (
+            order_type is OrderType.POST_ONLY
+            and best_opposite is not None
+            and (price >= best_opposite if side > 0 else price <= best_opposite)
+        ):
+            return self.reject(
+                account.id,
+                f"post-only order would cross the book (best {'ask' if side > 0 else 'bid'} "
+                f"{self.instrument.price_text(best_opposite)})",
+                side,
+                order_type,
+            )
+        if order_type is OrderType.MARKET and best_opposite is None:
+            return self.reject(
+                account.id,
+                f"no {'asks' if side > 0 else 'bids'} on the book for a market {Side(side).verb}",
+                side,
+                order_type,
+            )
+        order_margin = 0
+        if reduce_only:
+            qty = min(qty, abs(account.lots))
+        else:
+            reference = price if price is not None else best_opposite
+            opening, exposure, order_margin = self.accounts.order_margin(
+                account, side, qty, reference
+            )
+            if opening:
+                reason = self._margin_problem(account, qty, reference, exposure, order_margin)
+                if reason:
+                    return self.reject(account.id, reason, side, order_type)
+        if order_id is None:
+            order_id = self.matching.new_order_id()
+        accepted = tape.emit(
+            OrderAccepted(
+                tape.time, account.id, order_id, side, order_type, qty, price, reduce_only
+            )
+        )
+        left = qty
+        if best_opposite is not None and (
+            price is None or (price >= best_opposite if side > 0 else price <= best_opposite)
+        ):
+            left = self._take(account, order_id, side, qty, price)
+        if left and order_type in RESTING_TYPES and (not reduce_only or account.side == -side):
+            if left != qty and not reduce_only:  # the fills changed what the rest would open
+                order_margin = self.accounts.order_margin(account, side, left, price)[2]
+            order = Order(order_id, account.id, side, price, left, reduce_only)
+            order.margin = order_margin
+            self.matching.rest(account, order)
+        elif left:
+            why = "no more liquidity" if order_type is OrderType.MARKET else "unfilled rest of IOC"
+            if reduce_only and order_type in RESTING_TYPES:
+                why = "reduce-only rest no longer reduces"
+            tape.emit(OrderCancelled(tape.time, account.id, order_id, left, why))
+        return accepted
+
+    def _take(self, account: Account, order_id: int, side: int, qty: int, limit: int | None) -> int:
+        """Cross the spread; the taker's new position is told once, after all its fills."""
+        taker = TraderOrder(self.accounts, account, order_id, self.instrument.taker_fee)
+        left, filled = self.matching.take(taker, side, qty, limit)
+        if filled:
+            tape = self.tape
+            tape.emit(
+                PositionChanged(tape.time, account.id, account.lots, account.cost, taker.realized)
+            )
+            if account.reduce_only_ids:
+                self.matching.trim_reduce_only(account)
+        return left
+
+    def _margin_problem(
+        self, account: Account, qty: int, price: int, exposure: int, order_margin: int
+    ) -> str | None:
+        """Why an order that opens ``exposure`` lots cannot be afforded, or None."""
+        cv = self.instrument.contract_value
+        notional = exposure * price * cv
+        allowed = self.instrument.tier_for(notional).max_leverage
+        if account.leverage > allowed:
+            return (
+                f"leverage {account.leverage}x is above the {allowed}x maximum for a position "
+                f"of {self.instrument.money_text(notional)} notional"
+            )
+        needed = order_margin + ceil_div(qty * price * cv * self.instrument.taker_fee, PPM)
+        available = self.accounts.available(account)
+        if needed > available:
+            return (
+                f"insufficient margin: the order needs {self.instrument.money_text(needed)}, "
+                f"{self.instrument.money_text(max(available, 0))} available"
+            )
+        return None
+
+    # -- cancelling --------------------------------------------------------------------
+
+    def cancel(self, account: Account, order_id: int) -> Event:
+        stop = self.stops.get(order_id)
+        if stop is not None and stop.account == account.id:
+            del self.stops[order_id]
+            return self.tape.emit(
+                OrderCancelled(self.tape.time, account.id, order_id, stop.qty, "cancelled")
+            )
+        if order_id not in account.order_ids:
+            return self.reject(account.id, f"unknown order {order_id}")
+        return self.matching.cancel_resting(account, order_id, "cancelled")
+
+    def cancel_all(self, account: Account, reason: str = "cancelled") -> list[Event]:
+        """Every resting order, oldest first, then every waiting stop."""
+        events = [
+            self.matching.cancel_resting(account, order_id, reason)
+            for order_id in sorted(account.order_ids)
+        ]
+        for order_id in [i for i, stop in self.stops.items() if stop.account == account.id]:
+            stop = self.stops.pop(order_id)
+            events.append(
+                self.tape.emit(
+                    OrderCancelled(self.tape.time, account.id, order_id, stop.qty, reason)
+                )
+            )
+        return events
+
+    def has_orders(self, account: Account) -> bool:
+        return bool(account.order_ids) or any(s.account == account.id for s in self.stops.values())
+
+    def stops_of(self, account_id: str) -> list[TriggerOrder]:
+        return [stop for stop in self.stops.values() if stop.account == account_id]
+
+    # -- stop and take-profit orders ---------------------------------------------------
+
+    def add_stop(
+        self,
+        account: Account,
+        side: int,
+        qty: int,
+        order_type: OrderType,
+        trigger: int,
+        source: TriggerSource,
+        reduce_only: bool,
+    ) -> Event:
+        order_id = self.matching.new_order_id()
+        self.stops[order_id] = TriggerOrder(
+            order_id, account.id, side, qty, order_type, trigger, source, reduce_only
+        )
+        return self.tape.emit(
+            OrderAccepted(
+                self.tape.time,
+                account.id,
+                order_id,
+                side,
+                order_type,
+                qty,
+                None,
+                reduce_only,
+                trigger,
+            )
+        )
+
+    def fire_stops(self) -> None:
+        """Stops whose trigger the mark or last price has reached enter as market orders."""
+        if not self.stops:
+            return
+        tape = self.tape
+        prices = {TriggerSource.MARK: self.prices.mark, TriggerSource.LAST: self.prices.last}
+        fired = [
+            s
+            for s in self.stops.values()
+            if prices[s.source] is not None and s.fires_at(prices[s.source])
+        ]
+        for stop in fired:
+            del self.stops[stop.id]
+            account = self.accounts[stop.account]
+            tape.emit(
+                OrderTriggered(tape.time, stop.account, stop.id, stop.trigger, prices[stop.source])
+            )
+            if stop.reduce_only and (account.lots == 0 or account.side == stop.side):
+                tape.emit(
+                    OrderCancelled(
+                        tape.time,
+                        stop.account,
+                        stop.id,
+                        stop.qty,
+                        "reduce-only order would increase the position",
+                    )
+                )
+                continue
+            self.place(
+                account, stop.side, stop.qty, None, OrderType.MARKET, stop.reduce_only, stop.id
+            )
