@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from engine import adl
 from engine.adl import Holder
+from engine.views import Counterfactual, PolicySplit
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,24 +31,6 @@ class AdlRecord:
     holders: tuple[Holder, ...]  # the queue it saw
     seed: int
     taken: tuple[tuple[Holder, int], ...] = ()  # what it closed: (position just before, lots)
-
-
-@dataclass(frozen=True, slots=True)
-class PolicySplit:
-    policy: str
-    haircuts: tuple[tuple[str, int], ...]  # (account, money given up), largest first
-    touched: int
-    top_share: int  # ppm of the deficit (of the lots, when there is no deficit) on the top one
-    top10_share: int
-    sizes: tuple[tuple[str, int], ...] = ()  # (account, lots it would close), largest first
-
-
-@dataclass(frozen=True, slots=True)
-class Counterfactual:
-    adl_id: int
-    deficit: int
-    actual: str
-    splits: tuple[PolicySplit, ...]
 
 
 def split_by_every_policy(record: AdlRecord, cv: int) -> Counterfactual:

@@ -341,6 +341,9 @@ class Exchange:
             position=self._position_view(account) if account.lots else None,
             orders=tuple(order_views),
             bankrupt=account.bankrupt,
+            max_leverage=margin.max_leverage(
+                self.instrument, self.instrument.notional(account.lots, self.prices.mark)
+            ),
         )
 
     def _position_view(self, account: Account) -> PositionView:

@@ -10,79 +10,12 @@ integers (ticks, lots, money units, ppm) or exact ``Fraction``s; text is the scr
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from fractions import Fraction
 
 from engine import adl, margin
 from engine.adl import RankingPolicy
-from engine.instrument import Tier
 from engine.units import PPM
-
-
-@dataclass(frozen=True, slots=True)
-class LiquidationTerms:
-    """LP = (WB − TMM + UPNL + cum − s·Q·P_e) / (Q·MMR − s·Q), with the tier the engine used.
-
-    ``top`` is money units; ``bottom`` is in base units (lots × lot size), so
-    ``top / MONEY_SCALE / bottom`` is the price in the quote currency.
-    """
-
-    tier: Tier  # the tier at the liquidation price's notional
-    wallet: int  # WB
-    other_maintenance: int  # TMM: one instrument, so always 0 here
-    other_unrealized: int  # UPNL of other positions: 0 here
-    cost_value: int  # s·Q·P_e in money units
-    top: int
-    bottom: Fraction
-    price: Fraction | None  # ticks; None when no positive price liquidates
-    maintenance_at_price: int | None  # MM at LP, which equals the equity there
-
-
-@dataclass(frozen=True, slots=True)
-class BankruptcyTerms:
-    """P_bk = P_e − s·WB/Q: where equity is zero."""
-
-    entry: Fraction  # ticks
-    collateral: int  # WB, money units
-    price: Fraction  # ticks
-
-
-@dataclass(frozen=True, slots=True)
-class AdlTerms:
-    """The position's place in its side's ADL queue and how its score is made."""
-
-    policy: str
-    rank: int | None  # in the queue the lights last published; None before the first
-    lights: int
-    published_score: float | None
-    share: int | None  # ppm: size ranked ahead plus own size, over the side's total
-    band: tuple[int, int] | None  # (low, high] ppm of that share which gives these lights
-    queue_length: int  # positions on the same side now
-    score: float  # the policy's score at the current mark
-    terms: tuple[tuple[str, float], ...]  # the factors the score is made of
-    grouped: bool  # pro-rata and random: lights show a group's share, not a place
-
-
-@dataclass(frozen=True, slots=True)
-class Explanation:
-    account: str
-    mode: str
-    leverage: int
-    side: int
-    lots: int
-    entry: Fraction  # ticks
-    mark: int
-    notional: int
-    collateral: int  # WB: the isolated margin or the cross wallet
-    unrealized: int
-    equity: int
-    tier: Tier  # at the current notional
-    maintenance: int  # MM now
-    ratio: int  # ppm, MM / equity
-    initial_margin: int
-    liquidation: LiquidationTerms
-    bankruptcy: BankruptcyTerms
-    adl: AdlTerms
+from engine.views import AdlTerms, BankruptcyTerms, Explanation, LiquidationTerms
 
 
 def explain(exchange, account_id: str) -> Explanation | None:

@@ -11,9 +11,14 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
+from engine import margin
 from engine.events import Event
+from engine.frames import Frame, build_frame
 from engine.orders import OrderType
+from engine.scenario import load_scenario, shipped
 from engine.simulation import USER, Simulation
+from engine.units import UnitError
+from engine.views import OrderPreview, PricePoint
 
 Command = dict[str, Any]
 SCREEN_BUFFER = 50_000  # events kept for a screen that has not drained them yet
@@ -55,6 +60,31 @@ class Session:
         events = list(self._events)
         self._events.clear()
         return events
+
+    # -- what the screen reads -----------------------------------------------------------
+
+    def frame(self, levels: int = 20, explained: bool = False) -> Frame:
+        """One render's worth of the market, with the events since the last frame."""
+        return build_frame(self, levels, explained)
+
+    def price_point(self) -> PricePoint:
+        """The prices after the last step (cheap: the chart takes one every step)."""
+        prices = self.exchange.prices
+        return PricePoint(self.exchange.time, prices.mark, prices.index)
+
+    def preview(self, qty: str, price: str | None, leverage: str) -> OrderPreview:
+        """What an order as typed would commit; ``UnitError`` says what is wrong with it."""
+        instrument = self.exchange.instrument
+        lots = instrument.lots(qty)
+        ticks = instrument.ticks(price) if price else self.exchange.prices.mark
+        try:
+            whole = int(leverage)
+        except ValueError:
+            raise UnitError(f"leverage {leverage!r} is not a whole number") from None
+        if whole < 1:
+            raise UnitError("leverage must be at least 1")
+        notional = instrument.notional(lots, ticks)
+        return OrderPreview(notional, margin.initial_margin(notional, whole), whole)
 
     # -- the user's commands -------------------------------------------------------------
 
@@ -115,6 +145,16 @@ class Session:
         self._events.extend(events)
         for listener in self.listeners:
             listener(self.steps, self.exchange.time, command, events)
+
+
+def start(scenario: str, seed: int | None = None) -> Session:
+    """A new session on a shipped scenario (by name) or a scenario file (by path)."""
+    return Session(Simulation(load_scenario(scenario), seed=seed))
+
+
+def scenarios() -> list[tuple[str, str]]:
+    """(name, description) of every shipped scenario."""
+    return shipped()
 
 
 def _perform(exchange, user: str, command: Command) -> Any:

@@ -16,9 +16,10 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
-from engine.explain import AdlTerms, Explanation, explain
+from engine.explain import explain
 from engine.instrument import Instrument, Tier
 from engine.units import PPM
+from engine.views import AdlTerms, Explanation
 from tui.app import text
 from tui.app.screens.modal import Modal
 

@@ -1,0 +1,62 @@
+"""Frames: everything one render of the screen shows, as one immutable value.
+
+The engine side builds a frame; the screen reads frames and events and nothing
+else (ARCHITECTURE.md, "Engine ↔ screen"). So a widget's test can hand it a frame
+made by hand, as memray's TUI tests feed a fake producer, and no widget can read
+what the engine did not put in a view.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from engine.events import AutoDeleveraged, Event
+from engine.explain import explain
+from engine.instrument import Instrument
+from engine.policies import MarketSettings
+from engine.views import AccountView, BookView, Counterfactual, Explanation, MarketView
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    scenario: str  # its name
+    description: str  # what it shows, in the scenario's words
+    settings: MarketSettings  # the rules in force
+    instrument: Instrument  # the contract: grids and the text of prices and sizes
+    user: str  # the account the screen trades for
+    steps: int
+    finished: bool  # the run is over: nothing more will happen
+    market: MarketView
+    book: BookView
+    account: AccountView
+    events: tuple[Event, ...]  # new since the last frame, oldest first
+    counterfactuals: tuple[Counterfactual, ...] = ()  # for the user's ADL events among them
+    explanation: Explanation | None = None  # when asked for, and the user holds a position
+
+
+def build_frame(session, levels: int, explained: bool = False) -> Frame:
+    """The frame of ``session`` now, with the events since the last frame (drained), the
+    order book to ``levels`` levels a side, and (``explained``) why the user's position
+    stands where it does."""
+    exchange, user = session.exchange, session.user
+    scenario = session.simulation.scenario
+    events = tuple(session.drain_events())
+    hit = [e.adl_id for e in events if type(e) is AutoDeleveraged and e.account == user]
+    counterfactuals = tuple(
+        found for found in (exchange.counterfactual(adl_id) for adl_id in hit) if found
+    )
+    return Frame(
+        scenario=scenario.name,
+        description=scenario.description,
+        settings=exchange.settings,
+        instrument=exchange.instrument,
+        user=user,
+        steps=session.steps,
+        finished=session.finished,
+        market=exchange.market_view(),
+        book=exchange.book_view(levels, user),
+        account=exchange.account_view(user),
+        events=events,
+        counterfactuals=counterfactuals,
+        explanation=explain(exchange, user) if explained else None,
+    )
