@@ -35,7 +35,7 @@ from tui.runtime import settle_heap
 SIZE = (160, 48)
 FRAMES = 80
 STEPS_PER_FRAME = 1  # 10× speed at 10 frames a second
-LAUNCH = "import sys; from tui.cli import main; sys.exit(main(sys.argv[1:]))"
+LAUNCH = "from tui.cli import entry; entry()"
 
 
 def ui_frame_ms() -> float:

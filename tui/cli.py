@@ -1,39 +1,22 @@
 """The ``adl-sandbox`` command: the app by default, and headless subcommands.
 
 Each subcommand lives in its own module exposing ``add_parser(subparsers)`` and
-``run(args) -> int``. A user's mistake (bad flag, bad file, bad value) raises
-``UserError`` or a known data error and ends as one line on stderr with exit
-status 2: never a traceback.
+``run(args) -> int``. A user's mistake (bad flag, bad file, bad value) raises a
+``UserFacingError`` and ends as one line on stderr with exit status 2: never a
+traceback.
 """
 
 from __future__ import annotations
 
-import argparse
 import sys
+from collections.abc import Callable
 from importlib import import_module
 
-from engine.datafile import DataFileError
-from engine.feeds.replay import ReplayError
-from engine.units import UnitError
+from engine.errors import UserFacingError
+from tui.arguments import Parser
 
 SUBCOMMANDS = ("calc", "simulate", "scenarios", "verify", "export")
 PROG = "adl-sandbox"
-
-
-class UserError(Exception):
-    """A mistake of the user's; ``str()`` is the one line to show."""
-
-
-def described(doc: str | None) -> str:
-    """A module docstring as ``--help`` text: without its reStructuredText backticks."""
-    return (doc or "").replace("``", "")
-
-
-class Parser(argparse.ArgumentParser):
-    """argparse, but a bad flag is one line and exit 2, not a usage dump."""
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        raise UserError(f"{self.prog}: {message} (see --help)")
 
 
 def build_parser() -> Parser:
@@ -46,30 +29,33 @@ def build_parser() -> Parser:
     for name in SUBCOMMANDS:
         module = import_module(f"tui.commands.{name}")
         module.add_parser(commands)
-    try:
-        app = import_module("tui.commands.app")
-    except ModuleNotFoundError:
-        app = None
-    if app is not None:
-        app.add_arguments(parser)
+    import_module("tui.commands.app").add_arguments(parser)
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, settle_heap: Callable[[], None] = lambda: None) -> int:
+    """Run one command. ``settle_heap`` is called once a long run's population is built
+    (the console script passes the runtime's; in-process callers, such as tests, keep
+    their interpreter's heap as it is)."""
     try:
         parser = build_parser()
+        parser.set_defaults(settle_heap=settle_heap)
         args = parser.parse_args(argv)
-        if args.command is None:
-            module = import_module("tui.commands.app")
-        else:
-            module = import_module(f"tui.commands.{args.command}")
+        module = import_module(f"tui.commands.{args.command or 'app'}")
         return module.run(args)
-    except (UserError, DataFileError, UnitError, ReplayError) as error:
+    except UserFacingError as error:
         print(f"{PROG}: {error}" if not str(error).startswith(PROG) else error, file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
 
 
+def entry() -> None:
+    """The console script: the command line with the runtime's heap settings."""
+    from tui.runtime import settle_heap
+
+    sys.exit(main(sys.argv[1:], settle_heap))
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
 from platformdirs import user_data_dir
 
-from engine.journal import JournalError, JournalWriter, header_for
+from engine.journal import JournalWriter, header_for
 from engine.restore import Divergence, restore
-from engine.session import Session
+from engine.session import Listener, Session
 from engine.simulation import Simulation
-from tui.cli import UserError
+from tui.arguments import UserError
 
 LAST = "last-session"
 
@@ -40,23 +41,22 @@ def start(simulation: Simulation) -> tuple[Session, JournalWriter]:
         raise UserError(f"{folder}: cannot keep sessions there ({error.strerror})") from None
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")  # a name for people; not in the journal
     path = _unused(folder / f"{stamp}-{simulation.scenario.name}.jsonl")
-    try:
-        journal = JournalWriter(path, header_for(simulation))
-    except JournalError as error:
-        raise UserError(str(error)) from None
+    journal = JournalWriter(path, header_for(simulation))
     return Session(simulation, [journal]), journal
 
 
-def resume(path: str | None) -> tuple[Session, JournalWriter, list[str]]:
-    """Rebuild a saved session exactly (seed + commands, every event checked), then keep
-    journaling it where it stopped. Returns the session, its journal and any warnings."""
+def resume(
+    path: str | Path | None, listeners: Callable[[Simulation], list[Listener]] | None = None
+) -> tuple[Session, JournalWriter, list[str]]:
+    """Rebuild a journaled session exactly (seed + commands, every event checked), then
+    keep journaling it where it stopped; ``path`` None takes the app's last session.
+    ``listeners(simulation)`` may add session listeners that see the whole replay.
+    Returns the session, its journal and any warnings."""
     chosen = Path(path) if path else last_session()
     try:
-        restored = restore(chosen)
+        restored = restore(chosen, listeners)
     except Divergence as error:
         raise UserError(f"{chosen}: cannot resume, the journal does not replay: {error}") from None
-    except JournalError as error:
-        raise UserError(str(error)) from None
     journal = JournalWriter(chosen, append_at=restored.journal.valid_end)
     restored.journal.close()
     restored.session.listeners.append(journal)

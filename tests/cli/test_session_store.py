@@ -5,7 +5,7 @@ import pytest
 from engine.scenario import load_scenario
 from engine.simulation import Simulation
 from tui import sessions
-from tui.cli import UserError
+from tui.arguments import UserError
 
 
 @pytest.fixture(autouse=True)

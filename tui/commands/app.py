@@ -14,7 +14,7 @@ import sys
 from typing import Any
 
 from tui import sessions
-from tui.cli import UserError
+from tui.arguments import UserError
 from tui.commands.simulate import add_market_arguments, build_simulation
 
 WARMUP = 60  # steps run before the first frame: the market is already moving
@@ -62,9 +62,8 @@ def run(args: Any) -> int:
     else:
         session = keeper.start(build_simulation(args))
     from tui.app import SandboxApp  # Textual loads only for a valid session
-    from tui.runtime import settle_heap
 
-    settle_heap()
+    args.settle_heap()
     try:
         SandboxApp(session, speed=speed, warmup=warmup, open_session=keeper.open).run()
     finally:

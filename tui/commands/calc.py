@@ -36,7 +36,7 @@ from engine.units import (
     parse_decimal,
     to_money,
 )
-from tui.cli import Parser, UserError
+from tui.arguments import Parser, UserError
 
 SIDES = {"long": 1, "short": -1}
 SIDE_NAMES = {1: "long", -1: "short"}

@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from engine.feeds.replay_formats import iso
-from engine.journal import JournalError, JournalFile
+from engine.journal import JournalFile
 from engine.units import format_money
-from tui.cli import UserError, described
+from tui.arguments import UserError, described
 
 PRICES = {"price", "mark", "liquidation_price", "bankruptcy_price"}
 SIZES = {"qty", "book_qty", "fund_qty", "adl_qty"}
@@ -87,10 +87,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        journal = JournalFile(args.path)
-    except JournalError as error:
-        raise UserError(str(error)) from None
+    journal = JournalFile(args.path)
     folder = Path(args.csv)
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -107,8 +104,6 @@ def run(args: argparse.Namespace) -> int:
             writers[name] = csv.writer(handle)
             writers[name].writerow(columns)
         _export(journal, schema, tick, lot, writers, counts)
-    except JournalError as error:
-        raise UserError(str(error)) from None
     except OSError as error:
         raise UserError(f"{folder}: cannot write ({error.strerror})") from None
     finally:

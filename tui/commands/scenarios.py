@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from engine.scenario import shipped
-from tui.cli import described
+from tui.arguments import described
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:

@@ -14,15 +14,14 @@ from typing import Any
 
 from engine.feeds.replay import FORMATS
 from engine.feeds.replay_formats import Clock
-from engine.journal import JournalError, JournalWriter, header_for
+from engine.journal import JournalWriter, header_for
 from engine.report import RunReport
-from engine.restore import Divergence, restore
 from engine.scenario import load_scenario
 from engine.session import Session
 from engine.simulation import Simulation
-from engine.units import UnitError, parse_duration
-from tui.cli import UserError, described
-from tui.runtime import settle_heap
+from engine.units import parse_duration
+from tui import sessions
+from tui.arguments import UserError, described
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -106,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
         report = RunReport(simulation)
         journal = _journal(args.journal, simulation)
         session = Session(simulation, [report] + ([journal] if journal else []))
-    settle_heap()
+    args.settle_heap()
     try:
         with _progress(session.simulation) as advance:
             while not session.finished:
@@ -126,19 +125,13 @@ def run(args: argparse.Namespace) -> int:
 def _duration(text: str | None) -> int | None:
     if text is None:
         return None
-    try:
-        return parse_duration(text, "--duration")
-    except UnitError as error:
-        raise UserError(str(error)) from None
+    return parse_duration(text, "--duration")
 
 
 def _journal(path: str | None, simulation: Simulation) -> JournalWriter | None:
     if not path:
         return None
-    try:
-        return JournalWriter(path, header_for(simulation))
-    except JournalError as error:
-        raise UserError(str(error)) from None
+    return JournalWriter(path, header_for(simulation))
 
 
 def _resumed(path: str, duration: int | None):
@@ -149,18 +142,10 @@ def _resumed(path: str, duration: int | None):
         reports.append(RunReport(simulation))
         return reports
 
-    try:
-        restored = restore(path, listeners)
-    except Divergence as error:
-        raise UserError(f"{path}: cannot resume, the journal does not replay: {error}") from None
-    except JournalError as error:
-        raise UserError(str(error)) from None
-    for warning in restored.journal.warnings:
+    session, journal, warnings = sessions.resume(path, listeners)
+    for warning in warnings:
         print(f"adl-sandbox: warning: {warning}", file=sys.stderr)
-    session, simulation = restored.session, restored.session.simulation
-    journal = JournalWriter(path, append_at=restored.journal.valid_end)
-    restored.journal.close()
-    session.listeners.append(journal)
+    simulation = session.simulation
     if duration is not None and duration != simulation.duration:
         try:
             simulation.extend(duration)

@@ -10,9 +10,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from engine.journal import JournalError
 from engine.restore import Divergence, restore
-from tui.cli import UserError, described
+from tui.arguments import described
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -28,8 +27,6 @@ def run(args: argparse.Namespace) -> int:
     except Divergence as error:
         print(f"diverged at {error}")
         return 1
-    except JournalError as error:
-        raise UserError(str(error)) from None
     for warning in restored.journal.warnings:
         print(f"adl-sandbox: warning: {warning}", file=sys.stderr)
     print(f"identical: {restored.records:,} records, {restored.session.steps:,} steps replayed")

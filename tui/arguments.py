@@ -1,0 +1,27 @@
+"""What every subcommand shares: its user-mistake error, its parser, its help text.
+
+Kept apart from ``tui/cli.py`` (which imports every subcommand) so that the
+subcommands can use these without importing the command line back.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from engine.errors import UserFacingError
+
+
+class UserError(UserFacingError):
+    """A mistake in what the user typed on the command line; ``str()`` is the one line."""
+
+
+def described(doc: str | None) -> str:
+    """A module docstring as ``--help`` text: without its reStructuredText backticks."""
+    return (doc or "").replace("``", "")
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, but a bad flag is one line and exit 2, not a usage dump."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UserError(f"{self.prog}: {message} (see --help)")
