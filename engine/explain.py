@@ -14,6 +14,7 @@ from fractions import Fraction
 
 from engine import adl, margin
 from engine.adl import RankingPolicy
+from engine.instrument import Instrument
 from engine.units import PPM
 from engine.views import AdlTerms, BankruptcyTerms, Explanation, LiquidationTerms
 
@@ -41,13 +42,17 @@ def explain(exchange, account_id: str) -> Explanation | None:
         maintenance=p.maintenance,
         ratio=p.ratio,
         initial_margin=p.initial_margin,
-        liquidation=_liquidation(instrument, p.side, p.lots, p.cost, p.margin),
+        liquidation=liquidation_terms(instrument, p.side, p.lots, p.cost, p.margin),
         bankruptcy=BankruptcyTerms(p.entry, p.margin, p.bankruptcy_price),
         adl=_adl(exchange, account_id, p.side),
     )
 
 
-def _liquidation(instrument, side: int, lots: int, cost: int, wallet: int) -> LiquidationTerms:
+def liquidation_terms(
+    instrument: Instrument, side: int, lots: int, cost: int, wallet: int
+) -> LiquidationTerms:
+    """The liquidation price's formula with its numbers, as the engine computes it (the
+    calculator renders these too)."""
     price, tier = margin.liquidation_price(instrument, side, lots, cost, wallet)
     cv = instrument.contract_value
     cost_value = side * cost * cv

@@ -59,7 +59,6 @@ class Instrument:
     lot_size: Decimal
     maker_fee: int  # ppm
     taker_fee: int  # ppm
-    liquidation_fee: int  # ppm of notional, charged into the insurance fund
     tiers: tuple[Tier, ...]
     funding: FundingSettings = FundingSettings()
     quote: str = "USDT"
@@ -178,9 +177,15 @@ def load_instrument(path: str | Path | None = None, tiers_path: str | Path | Non
 def instrument_from_table(
     table: Table, base: Path, tiers_path: str | Path | None = None
 ) -> Instrument:
+    if table.has("liquidation_fee"):
+        raise table.fail(
+            "liquidation_fee",
+            "is not a setting: a liquidated trader loses the whole margin, and whatever the "
+            "backstop closes better than bankruptcy goes to the insurance fund (the clearance, "
+            "SPEC §5.2); delete the line",
+        )
     table.check_known(
-        {"symbol", "quote", "tick_size", "lot_size", "maker_fee", "taker_fee", "liquidation_fee"}
-        | {"tiers", "funding"}
+        {"symbol", "quote", "tick_size", "lot_size", "maker_fee", "taker_fee", "tiers", "funding"}
     )
     tick = table.parse("tick_size", lambda s: parse_decimal(s, "tick_size"))
     lot = table.parse("lot_size", lambda s: parse_decimal(s, "lot_size"))
@@ -191,7 +196,7 @@ def instrument_from_table(
         raise table.fail("lot_size", "tick_size × lot_size is finer than 1e-8 of the quote")
     fees = {
         key: table.parse(key, lambda s, k=key: parse_rate(s, k), default)
-        for key, default in (("maker_fee", 200), ("taker_fee", 400), ("liquidation_fee", 0))
+        for key, default in (("maker_fee", 200), ("taker_fee", 400))
     }
     for key, value in fees.items():
         if not 0 <= value < PPM // 10:
@@ -203,7 +208,6 @@ def instrument_from_table(
         lot_size=lot,
         maker_fee=fees["maker_fee"],
         taker_fee=fees["taker_fee"],
-        liquidation_fee=fees["liquidation_fee"],
         tiers=tiers,
         funding=_funding_from(table.table("funding", required=False)),
         quote=table.get("quote", str, "USDT"),

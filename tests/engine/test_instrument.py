@@ -113,3 +113,13 @@ def test_an_instrument_file_can_bring_its_own_tiers(tmp_path):
     bad = write(tmp_path, 'symbol = "X"\ntick_size = "0.1"\nlot_size = "1"\ntick = 3\n', "x.toml")
     with pytest.raises(DataFileError, match="tick: unknown key"):
         load_instrument(bad)
+
+
+def test_a_liquidation_fee_is_refused_with_the_reason(tmp_path):
+    """The owner loses the whole margin and the surplus is the fund's: a fee on top would
+    be charged twice, so a file that sets one is told why instead of silently ignored."""
+    path = write(
+        tmp_path, 'tick_size = "0.1"\nlot_size = "0.001"\nliquidation_fee = "0.5%"\n', "f.toml"
+    )
+    with pytest.raises(DataFileError, match="liquidation_fee: is not a setting: .*clearance"):
+        load_instrument(path)

@@ -22,6 +22,7 @@ from engine.simulation import Simulation
 from engine.units import parse_duration
 from tui import sessions
 from tui.arguments import UserError, described
+from tui.columns import table
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -193,12 +194,6 @@ class _progress:
 
 
 def print_summary(summary: dict[str, Any]) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(title=f"{summary['scenario']} · seed {summary['seed']}", show_header=False)
-    table.add_column(style="bold")
-    table.add_column(justify="right")
     index, mark, fund = summary["index"], summary["mark"], summary["insurance_fund"]
     events = summary["events"]
     rows = [
@@ -224,9 +219,8 @@ def print_summary(summary: dict[str, Any]) -> None:
             else "BROKEN: " + ", ".join(k for k, ok in summary["invariants"].items() if not ok),
         ),
     ]
-    for name, value in rows:
-        table.add_row(name, value)
-    Console().print(table)
+    print(f"{summary['scenario']} · seed {summary['seed']}")
+    print("\n".join("  " + line for line in table(None, rows, left={0})))
 
 
 def _hms(seconds: int) -> str:
