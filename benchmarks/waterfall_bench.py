@@ -6,6 +6,7 @@ from __future__ import annotations
 import statistics
 import time
 
+from engine.events import AdlExecuted
 from engine.exchange import Exchange, ExchangeConfig
 from engine.instrument import default_instrument
 from engine.orders import OrderType
@@ -59,7 +60,7 @@ def adl_event_ms_100k() -> float:
     exchange.advance(exchange.time + SECOND, 490_000)  # −2 %: the gambler is bankrupt
     elapsed = time.process_time() - started
     events = exchange.drain_events()
-    assert any(e.kind == "adl_executed" for e in events), "the benchmark made no ADL event"
+    assert any(type(e) is AdlExecuted for e in events), "the benchmark made no ADL event"
     return elapsed * 1e3
 
 

@@ -7,7 +7,7 @@ All amounts are integers in engine units (µs, lots, ticks, money units, ppm).
 
 from __future__ import annotations
 
-from dataclasses import MISSING, asdict, dataclass, fields
+from dataclasses import MISSING, dataclass, fields
 from typing import Any, ClassVar
 
 
@@ -39,9 +39,6 @@ def event(cls: type) -> type:
 class Event:
     kind: ClassVar[str] = "event"
     time: int
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, **asdict(self)}
 
 
 @event

@@ -41,13 +41,10 @@ class Ledger:
             EXTERNAL: 0,
         }
         self.deposits = 0
-        self.withdrawals = 0
+        self.withdrawals = 0  # nothing leaves the sandbox yet; the invariant keeps the term
 
     def open(self, key: str) -> None:
         self.balances.setdefault(key, 0)
-
-    def balance(self, key: str) -> int:
-        return self.balances[key]
 
     def transfer(self, source: str, destination: str, amount: int) -> None:
         """Move ``amount`` (may be negative: the reverse direction) from source to destination."""
@@ -76,10 +73,6 @@ class Ledger:
     def deposit(self, key: str, amount: int) -> None:
         self.transfer(EXTERNAL, key, amount)
         self.deposits += amount
-
-    def withdraw(self, key: str, amount: int) -> None:
-        self.transfer(key, EXTERNAL, amount)
-        self.withdrawals += amount
 
     def total(self) -> int:
         """Σ all balances: zero, always."""

@@ -5,10 +5,6 @@ from __future__ import annotations
 from enum import StrEnum
 
 
-def side_name(side: int) -> str:
-    return "buy" if side > 0 else "sell"
-
-
 class OrderType(StrEnum):
     LIMIT = "limit"  # good till cancelled
     MARKET = "market"

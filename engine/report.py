@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from engine.events import Event
+from engine.events import AdlExecuted, Event
 from engine.feeds.replay_formats import iso as iso_time
 from engine.simulation import Simulation
 from engine.units import SECOND, format_money
@@ -54,7 +54,7 @@ class RunReport:
         self.fund_low = min(self.fund_low, exchange.fund.balance)
         instrument = exchange.instrument
         for e in events:
-            if e.kind == "adl_executed":
+            if type(e) is AdlExecuted:
                 self.adl.append(
                     {
                         "time": iso_time(e.time),

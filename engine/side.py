@@ -24,10 +24,6 @@ class Side(IntEnum):
         """What a position of this side is: ``long`` or ``short``."""
         return "long" if self > 0 else "short"
 
-    @property
-    def opposite(self) -> Side:
-        return Side(-self)
-
     @classmethod
     def parse(cls, text: int | str) -> Side:
         """``buy``/``long``/``b`` or ``sell``/``short``/``s`` (any case), or ±1."""

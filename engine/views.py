@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from engine.instrument import Tier
+from engine.margin import UNBOUNDED_RATIO
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +61,11 @@ class PositionView:
     adl_rank: int | None = None
     adl_lights: int = 0
     adl_score: float | None = None
+
+    @property
+    def unbounded(self) -> bool:
+        """Equity is gone (≤ 0): the margin ratio has no finite value to show."""
+        return self.ratio >= UNBOUNDED_RATIO
 
     @property
     def roe(self) -> Fraction:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 
 from engine.agents.base import MarketState, lots_for
+from engine.events import OrderAccepted
 from engine.exchange import Exchange
 from engine.orders import OrderType
 from engine.scenario import MakerSpec
@@ -67,5 +68,5 @@ class MarketMaker:
                 price = index + skew - side * offset
                 if price > 0:
                     event = exchange.submit(self.name, side, size, price, OrderType.POST_ONLY)
-                    quoted += event.kind == "order_accepted"
+                    quoted += type(event) is OrderAccepted
         self._anchor, self._volatile, self._since, self._quoted = index, volatile, 0, quoted

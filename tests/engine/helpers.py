@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from engine.events import OrderAccepted
 from engine.exchange import Exchange, ExchangeConfig
 from engine.instrument import default_instrument
 from engine.orders import OrderType
@@ -22,9 +23,9 @@ def make_exchange(fund: int = 0, **config) -> Exchange:
 def trade(exchange: Exchange, buyer: str, seller: str, lots: int, price: int) -> None:
     """The seller rests a limit, the buyer takes it: a position for both at ``price``."""
     resting = exchange.submit(seller, -1, lots, price, OrderType.LIMIT)
-    assert resting.kind == "order_accepted", resting
+    assert type(resting) is OrderAccepted, resting
     taken = exchange.submit(buyer, 1, lots, price, OrderType.LIMIT)
-    assert taken.kind == "order_accepted", taken
+    assert type(taken) is OrderAccepted, taken
 
 
 def lots_of(exchange: Exchange, account: str) -> int:

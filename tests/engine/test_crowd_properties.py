@@ -6,6 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from engine.adl import AdlPrice, RankingPolicy
+from engine.events import AdlExecuted, AutoDeleveraged, LiquidationSettled
 from engine.exchange import Exchange, ExchangeConfig
 from engine.instrument import default_instrument
 from engine.orders import OrderType
@@ -75,11 +76,11 @@ def test_crashes_through_a_leveraged_crowd_keep_every_invariant(crowd, path, con
         assert not broken, (broken, exchange.ledger_totals())
     adl_by_liquidation: dict[int, int] = {}
     for event in events:
-        if event.kind == "adl":
+        if type(event) is AutoDeleveraged:
             adl_by_liquidation[event.adl_id] = adl_by_liquidation.get(event.adl_id, 0) + event.qty
-    executed = {e.adl_id: e for e in events if e.kind == "adl_executed"}
+    executed = {e.adl_id: e for e in events if type(e) is AdlExecuted}
     for adl_id, lots in adl_by_liquidation.items():
         assert lots <= executed[adl_id].qty
-    for settled in (e for e in events if e.kind == "liquidation_settled"):
+    for settled in (e for e in events if type(e) is LiquidationSettled):
         assert settled.book_qty + settled.fund_qty + settled.adl_qty == settled.qty
     assert exchange.liquidation.backstop.lots == 0

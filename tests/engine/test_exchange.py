@@ -2,7 +2,7 @@
 
 import pytest
 
-from engine.events import OrderRejected
+from engine.events import OrderAccepted, OrderCancelled, OrderRejected, OrderTriggered
 from engine.orders import OrderType
 from engine.units import MONEY_SCALE
 
@@ -75,7 +75,7 @@ def test_post_only_that_would_cross_is_rejected(exchange):
     reason = rejected(exchange.submit("alice", "buy", 1, INDEX + 10, OrderType.POST_ONLY))
     assert reason == "post-only order would cross the book (best ask 50001.0)"
     accepted = exchange.submit("alice", "buy", 1, INDEX, OrderType.POST_ONLY)
-    assert accepted.kind == "order_accepted"
+    assert type(accepted) is OrderAccepted
     assert exchange.book_view(1).bids[0][0] == INDEX
 
 
@@ -86,7 +86,7 @@ def test_ioc_fills_what_it_can_and_cancels_the_rest(exchange):
     exchange.submit("alice", "buy", 5, INDEX + 10, OrderType.IOC)
     events = exchange.drain_events()
     assert lots_of(exchange, "alice") == 3
-    cancelled = [e for e in events if e.kind == "order_cancelled"]
+    cancelled = [e for e in events if type(e) is OrderCancelled]
     assert [(e.qty, e.reason) for e in cancelled] == [(2, "unfilled rest of IOC")]
     assert exchange.book_view(1).bids == ()
 
@@ -155,7 +155,7 @@ def test_stop_market_fires_on_the_mark(exchange):
     exchange.advance(exchange.time + 10**6, INDEX - 2_500)
     assert exchange.prices.mark <= INDEX - 2_000
     events = exchange.drain_events()
-    assert any(e.kind == "order_triggered" for e in events)
+    assert any(type(e) is OrderTriggered for e in events)
     assert lots_of(exchange, "alice") == 0
 
 

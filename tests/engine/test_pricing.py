@@ -3,6 +3,7 @@
 from dataclasses import replace
 
 from engine.book import OrderBook
+from engine.events import FundingPayment, FundingSettled
 from engine.exchange import Exchange, ExchangeConfig
 from engine.instrument import FundingSettings, default_instrument
 from engine.orders import Order
@@ -76,10 +77,10 @@ def test_funding_payments_round_toward_the_exchange_and_the_residual_goes_to_the
     exchange.drain_events()
     exchange.advance(8 * HOUR, 500_001)
     events = exchange.drain_events()
-    payments = {e.account: e.amount for e in events if e.kind == "funding_payment"}
+    payments = {e.account: e.amount for e in events if type(e) is FundingPayment}
     # 0.007 BTC × 50,000.1 = 350.0007 USDT × 0.0123 % = 0.0430500861 USDT
     assert payments == {"long": -4_305_009, "short": 4_305_008}
-    settled = next(e for e in events if e.kind == "funding_settled")
+    settled = next(e for e in events if type(e) is FundingSettled)
     assert (settled.rate, settled.paid, settled.received, settled.residual) == (
         123,
         4_305_009,

@@ -6,6 +6,7 @@ from collections import Counter
 import pytest
 
 from engine.datafile import DataFileError
+from engine.events import AutoDeleveraged, FeedEnded, Liquidation, PositionChanged
 from engine.scenario import load_scenario, shipped
 from engine.simulation import Simulation
 
@@ -42,7 +43,7 @@ def test_the_six_promised_scenarios_are_shipped():
 def test_each_shipped_scenario_runs_to_completion_with_the_invariants_true(name):
     simulation, events = run(name)
     assert simulation.finished
-    assert events[-1].kind == "feed_ended"
+    assert type(events[-1]) is FeedEnded
     kinds = Counter(e.kind for e in events)
     assert kinds["trade"] > 100  # a living market without the user
     if simulation.duration:
@@ -51,10 +52,10 @@ def test_each_shipped_scenario_runs_to_completion_with_the_invariants_true(name)
 
 def test_flash_crash_liquidates_longs_draws_the_fund_and_deleverages_winning_shorts():
     simulation, events = run("flash-crash")
-    liquidated = [e for e in events if e.kind == "liquidation"]
+    liquidated = [e for e in events if type(e) is Liquidation]
     assert len(liquidated) > 20 and all(e.side > 0 for e in liquidated)
     assert simulation.exchange.fund.total_out > 0  # the fund paid for fills beyond bankruptcy
-    deleveraged = [e for e in events if e.kind == "adl"]
+    deleveraged = [e for e in events if type(e) is AutoDeleveraged]
     assert deleveraged and all(e.side < 0 for e in deleveraged)  # shorts were closed
     assert all(profitable_before_adl(events).values())
 
@@ -64,20 +65,20 @@ def profitable_before_adl(events) -> dict[int, bool]:
     positions: dict[str, tuple[int, int]] = {}
     verdicts = {}
     for n, e in enumerate(events):
-        if e.kind == "adl":
+        if type(e) is AutoDeleveraged:
             qty, cost = positions[e.account]
             side = 1 if qty > 0 else -1
             verdicts[n] = side * (abs(qty) * e.mark - cost) > 0
-        if e.kind == "position_changed":
+        if type(e) is PositionChanged:
             positions[e.account] = (e.qty, e.cost)
     return verdicts
 
 
 def test_short_squeeze_liquidates_shorts_and_deleverages_winning_longs():
     _, events = run("short-squeeze")
-    liquidated = [e for e in events if e.kind == "liquidation"]
+    liquidated = [e for e in events if type(e) is Liquidation]
     assert len(liquidated) > 20 and all(e.side < 0 for e in liquidated)
-    deleveraged = [e for e in events if e.kind == "adl"]
+    deleveraged = [e for e in events if type(e) is AutoDeleveraged]
     assert deleveraged and all(e.side > 0 for e in deleveraged)
     assert all(profitable_before_adl(events).values())
 

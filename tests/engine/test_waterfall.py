@@ -16,6 +16,17 @@ from dataclasses import replace
 import pytest
 
 from engine.adl import AdlPrice
+from engine.events import (
+    AdlExecuted,
+    AutoDeleveraged,
+    InsuranceFundChanged,
+    Liquidation,
+    LiquidationSettled,
+    MarginWarning,
+    SocializedLoss,
+    SocializedLossCharged,
+    Trade,
+)
 from engine.exchange import Exchange, ExchangeConfig
 from engine.instrument import FundingSettings, default_instrument
 from engine.orders import OrderType
@@ -67,8 +78,8 @@ def crash_to(exchange: Exchange, price: int) -> list:
     return events
 
 
-def only(events, kind):
-    found = [e for e in events if e.kind == kind]
+def only(events, kind: type):
+    found = [e for e in events if type(e) is kind]
     assert len(found) == 1, found
     return found[0]
 
@@ -82,7 +93,7 @@ def test_the_liquidation_price_is_where_it_triggers():
     alive = crash_to(exchange, 49_197)  # above 49,196.79: warned, not liquidated
     assert [e.kind for e in alive] == ["margin_warning"]
     events = crash_to(exchange, 49_196)
-    liquidation = only(events, "liquidation")
+    liquidation = only(events, Liquidation)
     assert liquidation.liquidation_price == 491_968  # ceil(491,967.87…): mark < it triggers
     assert liquidation.bankruptcy_price == 490_000
     assert liquidation.margin_lost == 1_000 * USDT
@@ -92,16 +103,16 @@ def test_a_fill_better_than_bankruptcy_grows_the_fund():
     exchange = stage("1000", [("1", 49_100)])
     victim_wallet = exchange.account_view("victim").wallet
     events = crash_to(exchange, 49_150)
-    settled = only(events, "liquidation_settled")
+    settled = only(events, LiquidationSettled)
     # sold 1 BTC at 49,100 instead of 49,000: 100 USDT surplus into the fund
     assert (settled.book_qty, settled.fund_qty, settled.adl_qty) == (1_000, 0, 0)
     assert settled.fund_in == 100 * USDT and settled.fund_out == 0
     assert fund(exchange) == 1_100 * USDT
-    assert only(events, "insurance_fund").delta == 100 * USDT
+    assert only(events, InsuranceFundChanged).delta == 100 * USDT
     # the owner loses exactly the margin, never more
     assert exchange.account_view("victim").wallet == victim_wallet - 1_000 * USDT
     assert exchange.account_view("victim").position is None
-    trade = only(events, "trade")
+    trade = only(events, Trade)
     assert (trade.taker, trade.maker, trade.qty, trade.price) == (
         "liquidation-engine",
         "maker",
@@ -112,7 +123,7 @@ def test_a_fill_better_than_bankruptcy_grows_the_fund():
 
 def test_a_fill_worse_than_bankruptcy_is_paid_by_the_fund():
     exchange = stage("1000", [("0.4", 49_100), ("0.6", 48_800)])
-    settled = only(crash_to(exchange, 49_150), "liquidation_settled")
+    settled = only(crash_to(exchange, 49_150), LiquidationSettled)
     # 0.4 at 49,100: +40; the fund takes 0.6 to 48,800: −120
     assert (settled.book_qty, settled.fund_qty, settled.adl_qty) == (400, 600, 0)
     assert (settled.fund_in, settled.fund_out) == (40 * USDT, 120 * USDT)
@@ -127,11 +138,11 @@ def adl_stage(fund_text: str, **config) -> tuple[Exchange, list]:
 
 def test_an_exhausted_fund_hands_the_rest_to_adl_across_two_counterparties():
     exchange, events = adl_stage("30")
-    settled = only(events, "liquidation_settled")
+    settled = only(events, LiquidationSettled)
     # each lot sold at 48,400 costs the fund 0.6 USDT: 30 USDT buys 50 lots
     assert (settled.book_qty, settled.fund_qty, settled.adl_qty) == (0, 50, 950)
     assert fund(exchange) == 0
-    fills = [e for e in events if e.kind == "adl"]
+    fills = [e for e in events if type(e) is AutoDeleveraged]
     # bitmex scores at 48,500: PnL% 3 % for both; b's effective leverage 48,500/4,000
     # = 12.125 beats a's 48,500/6,500 = 7.46, so b (700 lots) goes first, then a
     assert [(f.account, f.qty, f.rank, f.price) for f in fills] == [
@@ -141,7 +152,7 @@ def test_an_exhausted_fund_hands_the_rest_to_adl_across_two_counterparties():
     assert [round(f.score, 5) for f in fills] == [0.36375, 0.22385]
     # closing at the bankruptcy price 49,000 instead of the mark 48,500
     assert [f.forgone for f in fills] == [350 * USDT, 125 * USDT]
-    executed = only(events, "adl_executed")
+    executed = only(events, AdlExecuted)
     assert (executed.qty, executed.deficit, executed.counterparties) == (950, 475 * USDT, 2)
     assert exchange.account_view("b").position is None
     assert exchange.account_view("a").position.lots == 50
@@ -151,20 +162,20 @@ def test_an_exhausted_fund_hands_the_rest_to_adl_across_two_counterparties():
 
 def test_adl_never_closes_more_than_the_bankrupt_remainder():
     exchange, events = adl_stage("30")
-    liquidation = only(events, "liquidation")
-    settled = only(events, "liquidation_settled")
-    adl_lots = sum(e.qty for e in events if e.kind == "adl")
+    liquidation = only(events, Liquidation)
+    settled = only(events, LiquidationSettled)
+    adl_lots = sum(e.qty for e in events if type(e) is AutoDeleveraged)
     assert adl_lots == settled.adl_qty == liquidation.qty - settled.book_qty - settled.fund_qty
 
 
 def test_drawdown_policy_stops_the_fund_at_thirty_percent_below_its_peak():
     exchange, events = adl_stage("100", trigger_policy=TriggerPolicy.FUND_DRAWDOWN)
-    settled = only(events, "liquidation_settled")
+    settled = only(events, LiquidationSettled)
     assert (settled.fund_qty, settled.adl_qty) == (50, 950)  # 30 USDT of 100 may be spent
     assert fund(exchange) == 70 * USDT
 
     exhausted, events = adl_stage("100")
-    settled = only(events, "liquidation_settled")
+    settled = only(events, LiquidationSettled)
     assert (settled.fund_qty, settled.adl_qty) == (100, 900)  # the whole 0.1 BTC bid: 60 USDT
     assert fund(exhausted) == 40 * USDT
 
@@ -172,7 +183,7 @@ def test_drawdown_policy_stops_the_fund_at_thirty_percent_below_its_peak():
 def test_adl_at_the_mark_leaves_the_deficit_with_the_fund():
     at_bankruptcy, _ = adl_stage("30")
     at_mark, events = adl_stage("30", adl_price=AdlPrice.MARK)
-    fills = [e for e in events if e.kind == "adl"]
+    fills = [e for e in events if type(e) is AutoDeleveraged]
     assert [(f.account, f.qty, f.price, f.forgone) for f in fills] == [
         ("b", 700, 485_000, 0),
         ("a", 250, 485_000, 0),
@@ -186,18 +197,18 @@ def test_adl_at_the_mark_leaves_the_deficit_with_the_fund():
 def test_socialized_loss_takes_the_deficit_from_every_winner_in_proportion():
     exchange = stage("30", [("1", 48_400)], loss_policy=LossPolicy.CLAWBACK)
     events = crash_to(exchange, 48_500)
-    settled = only(events, "liquidation_settled")
+    settled = only(events, LiquidationSettled)
     assert (settled.fund_qty, settled.adl_qty) == (1_000, 0)  # all taken to the book
     # the fund paid 600 from its 30: deficit 570; profits at 48,500: a 450, b 1,050,
     # maker (long 1 at 48,400) 100 → everyone gives up 570/1,600 = 35.625 %
-    loss = only(events, "socialized_loss")
+    loss = only(events, SocializedLoss)
     assert (loss.deficit, loss.collected, loss.rate, loss.accounts) == (
         570 * USDT,
         570 * USDT,
         356_250,
         3,
     )
-    charged = {e.account: e.amount for e in events if e.kind == "socialized_loss_charged"}
+    charged = {e.account: e.amount for e in events if type(e) is SocializedLossCharged}
     assert charged == {"a": usdt("160.3125"), "b": usdt("374.0625"), "maker": usdt("35.625")}
     assert fund(exchange) == 0
     assert exchange.account_view("a").position.lots == 300  # positions stay open
@@ -215,7 +226,7 @@ def test_socialized_loss_takes_the_deficit_from_every_winner_in_proportion():
 )
 def test_every_counterfactual_split_sums_exactly_to_the_deficit(fund_text, bitmex, top_share):
     exchange, events = adl_stage(fund_text)
-    executed = only(events, "adl_executed")
+    executed = only(events, AdlExecuted)
     counterfactual = exchange.counterfactual(executed.adl_id)
     deficit = executed.deficit
     assert counterfactual.deficit == deficit == sum(bitmex.values())
@@ -234,7 +245,7 @@ def test_every_counterfactual_split_sums_exactly_to_the_deficit(fund_text, bitme
     assert dict(splits["bitmex"].haircuts) == bitmex
     assert splits["bitmex"].top_share == top_share
     # the policy in force reports exactly the fills that happened
-    fills = {e.account: e.qty for e in events if e.kind == "adl"}
+    fills = {e.account: e.qty for e in events if type(e) is AutoDeleveraged}
     assert dict(splits["bitmex"].sizes) == fills
     # pro-rata and clawback both spread the loss over a (30 %) and b (70 %)
     assert dict(splits["pro_rata"].haircuts) == {"a": deficit * 3 // 10, "b": deficit * 7 // 10}
@@ -253,12 +264,12 @@ def test_lights_rank_each_side_and_refresh_after_adl():
 def test_a_margin_warning_comes_once_when_the_ratio_passes_eighty_percent():
     # equity = MM / 0.8 where 1,000 + (P − 50,000) = 0.005·P: at 49,246.23
     exchange = stage("1000", [("1", 49_100)])
-    assert [e for e in crash_to(exchange, 49_247) if e.kind == "margin_warning"] == []
-    warning = only(crash_to(exchange, 49_246), "margin_warning")
+    assert [e for e in crash_to(exchange, 49_247) if type(e) is MarginWarning] == []
+    warning = only(crash_to(exchange, 49_246), MarginWarning)
     assert warning.account == "victim" and 800_000 <= warning.ratio < 801_000
-    assert [e for e in crash_to(exchange, 49_240) if e.kind == "margin_warning"] == []
+    assert [e for e in crash_to(exchange, 49_240) if type(e) is MarginWarning] == []
     crash_to(exchange, 49_500)  # out of the zone, then back in: warned again
-    assert only(crash_to(exchange, 49_230), "margin_warning").account == "victim"
+    assert only(crash_to(exchange, 49_230), MarginWarning).account == "victim"
 
 
 def test_stepwise_liquidation_cuts_a_tier_two_position_under_its_floor_and_spares_the_rest():
@@ -280,10 +291,10 @@ def test_stepwise_liquidation_cuts_a_tier_two_position_under_its_floor_and_spare
     exchange.submit("maker", "buy", "1", "49600")
     exchange.drain_events()
     events = crash_to(exchange, 49_700)
-    liquidation = only(events, "liquidation")
+    liquidation = only(events, Liquidation)
     # keep 1,006 lots (1,006 × 49.7 = 49,998.2 < 50,000): liquidate 194 with 97 of the 600
     assert (liquidation.qty, liquidation.margin_lost) == (194, 97 * USDT)
-    settled = only(events, "liquidation_settled")
+    settled = only(events, LiquidationSettled)
     assert (settled.book_qty, settled.fund_in) == (194, usdt("19.4"))  # sold at 49,600
     whale = exchange.account_view("whale").position
     # the rest is tier 1 now: equity 503 − 301.8 = 201.2 ≥ MM 199.9928, so it survives
@@ -297,7 +308,7 @@ def test_with_no_deficit_the_counterfactual_still_compares_who_closes_what():
     # happens for want of liquidity, and nobody loses money against the mark
     exchange = stage("1000", [])
     events = crash_to(exchange, 49_150)
-    executed = only(events, "adl_executed")
+    executed = only(events, AdlExecuted)
     assert executed.deficit == 0
     splits = {s.policy: s for s in exchange.counterfactual(executed.adl_id).splits}
     assert all(split.haircuts == () for split in splits.values())
