@@ -10,12 +10,18 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from importlib import import_module
 
 from engine.errors import UserFacingError
 from tui.arguments import Parser
+from tui.commands import app, calc, export, scenarios, simulate, verify
 
-SUBCOMMANDS = ("calc", "simulate", "scenarios", "verify", "export")
+SUBCOMMANDS = {
+    "calc": calc,
+    "simulate": simulate,
+    "scenarios": scenarios,
+    "verify": verify,
+    "export": export,
+}
 PROG = "adl-sandbox"
 
 
@@ -26,10 +32,9 @@ def build_parser() -> Parser:
         "fund and auto-deleveraging at work. Without a subcommand, opens the app.",
     )
     commands = parser.add_subparsers(dest="command", parser_class=Parser, metavar="COMMAND")
-    for name in SUBCOMMANDS:
-        module = import_module(f"tui.commands.{name}")
+    for module in SUBCOMMANDS.values():
         module.add_parser(commands)
-    import_module("tui.commands.app").add_arguments(parser)
+    app.add_arguments(parser)
     return parser
 
 
@@ -41,8 +46,7 @@ def main(argv: list[str] | None = None, settle_heap: Callable[[], None] = lambda
         parser = build_parser()
         parser.set_defaults(settle_heap=settle_heap)
         args = parser.parse_args(argv)
-        module = import_module(f"tui.commands.{args.command or 'app'}")
-        return module.run(args)
+        return SUBCOMMANDS.get(args.command, app).run(args)
     except UserFacingError as error:
         print(f"{PROG}: {error}" if not str(error).startswith(PROG) else error, file=sys.stderr)
         return 2

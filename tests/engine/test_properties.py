@@ -107,3 +107,28 @@ def test_random_flows_keep_the_ledger_exact_and_open_interest_balanced(flow):
 @given(flows)
 def test_same_commands_give_identical_events(flow):
     assert run(flow) == run(flow)
+
+
+def check_bookkeeping(exchange):
+    """Every figure the accounts cache equals what it summarizes: the margin and sizes
+    held by resting orders, the order sets, the index of positions, and the liquidation
+    index (up to the accounts marked for its next scan)."""
+    book = exchange.matching.book.orders
+    accounts = exchange.accounts
+    for account in accounts.all():
+        resting = [order for order in book.values() if order.account == account.id]
+        opening = [order for order in resting if not order.reduce_only]
+        assert account.order_ids == {order.id for order in resting}
+        assert account.reduce_only_ids == {order.id for order in resting if order.reduce_only}
+        assert account.reserved == sum(order.margin for order in opening)
+        assert account.open_buy == sum(order.qty for order in opening if order.side > 0)
+        assert account.open_sell == sum(order.qty for order in opening if order.side < 0)
+    holding = {account.id for account in accounts.all() if account.lots}
+    assert set(accounts.positions) == holding
+    indexed = {a for a in holding | set(accounts) if a in exchange.liquidation.index}
+    assert indexed ^ holding <= accounts.changed
+
+
+@given(flows)
+def test_the_cached_bookkeeping_equals_its_definition_after_every_operation(flow):
+    run(flow, check_bookkeeping)
