@@ -2,7 +2,7 @@
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test bench screenshots clean
+.PHONY: run test soak bench screenshots clean
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -24,6 +24,10 @@ test: $(VENV)/.test-installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest
+
+soak: $(VENV)/.test-installed
+	ADL_SOAK=1 $(PY) -m pytest tests/tui/test_key_storm.py tests/engine/test_long_runs.py \
+		tests/engine/test_properties.py tests/engine/test_crowd_properties.py
 
 bench: $(VENV)/.run-installed
 	$(PY) -m benchmarks

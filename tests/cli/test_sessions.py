@@ -184,7 +184,7 @@ def test_export_writes_fills_liquidations_adl_and_funding(capsys, tmp_path):
 
 def test_a_killed_run_resumes_to_the_same_report_as_an_uninterrupted_one(tmp_path):
     """SIGKILL mid-run, then ``--resume`` to the same total: the same --json report."""
-    args = ["simulate", "--scenario", "volatile", "--duration", "2h", "--json"]
+    args = ["simulate", "--scenario", "volatile", "--duration", "30m", "--json"]
     whole = subprocess.run([ADL_SANDBOX, *args], capture_output=True, text=True, check=True)
     path = tmp_path / "killed.jsonl"
     process = subprocess.Popen(
@@ -200,7 +200,7 @@ def test_a_killed_run_resumes_to_the_same_report_as_an_uninterrupted_one(tmp_pat
     assert process.returncode == -signal.SIGKILL
     assert b'["feed_ended"' not in path.read_bytes()  # it really died mid-run
     resumed = subprocess.run(
-        [ADL_SANDBOX, "simulate", "--resume", str(path), "--duration", "2h", "--json"],
+        [ADL_SANDBOX, "simulate", "--resume", str(path), "--duration", "30m", "--json"],
         capture_output=True,
         text=True,
         check=False,

@@ -35,7 +35,7 @@ policies = st.tuples(
 )
 
 
-@settings(max_examples=12, deadline=None)
+@settings(max_examples=settings.default.max_examples * 3 // 10, deadline=None)
 @given(
     st.sampled_from(SCENARIOS),
     st.integers(0, 2**31),
