@@ -11,6 +11,7 @@ from typing import Any
 
 from engine.events import AdlExecuted, Event
 from engine.feeds.replay_formats import iso as iso_time
+from engine.side import position
 from engine.simulation import Simulation
 from engine.units import SECOND, format_money
 
@@ -58,7 +59,7 @@ class RunReport:
                 self.adl.append(
                     {
                         "time": iso_time(e.time),
-                        "side": "long" if e.side > 0 else "short",
+                        "side": position(e.side),
                         "qty": instrument.qty_text(e.qty),
                         "price": instrument.price_text(e.price),
                         "counterparties": e.counterparties,

@@ -11,6 +11,7 @@ from typing import Any
 
 from engine.feeds.replay_formats import iso
 from engine.journal import JournalFile
+from engine.side import position, verb
 from engine.units import format_money
 from tui.arguments import UserError, described
 
@@ -146,6 +147,7 @@ def _cell(column: str, value: Any, tick: Decimal, lot: Decimal, kind: str) -> An
     if column in MONEY:
         return format_money(value)
     if column == "side":
-        names = ("buy", "sell") if kind == "trade" else ("long", "short")
-        return names[0] if value > 0 else names[1]
+        return (
+            verb(value) if kind == "trade" else position(value)
+        )  # a taker buys; a position is long
     return value
