@@ -147,7 +147,5 @@ def _cell(column: str, value: Any, tick: Decimal, lot: Decimal, kind: str) -> An
     if column in MONEY:
         return format_money(value)
     if column == "side":
-        return (
-            verb(value) if kind == "trade" else position(value)
-        )  # a taker buys; a position is long
+        return verb(value) if kind == "trade" else position(value)  # trades buy, positions are long
     return value
