@@ -288,6 +288,23 @@ class Accounts:
         self.changed.add(account.id)
         return collateral, cost
 
+    def seed(self, account: Account, side: int, lots: int, entry: int) -> None:
+        """A position opened before the run (a scripted scenario's), at ``entry`` ticks; an
+        isolated one takes its initial margin from the wallet. ``ValueError`` if the wallet
+        cannot pay that margin."""
+        if account.lots:
+            raise ValueError(f"{account.id} declares a second position")
+        if account.mode is MarginMode.ISOLATED:
+            needed = margin.initial_margin(lots * entry * self._cv, account.leverage)
+            if self.ledger.balances[account.wallet] < needed:
+                raise ValueError(
+                    f"{account.id}'s balance cannot pay the position's initial margin "
+                    f"({self.instrument.money_text(needed)} at {account.leverage}x)"
+                )
+        self._open(account, side, lots, entry)
+        self.positions[account.id] = account
+        self.changed.add(account.id)
+
     def _open(self, account: Account, side: int, lots: int, price: int) -> None:
         if not account.lots:
             account.opened_at = self.tape.time

@@ -23,7 +23,7 @@ from engine.accounts import Account, Accounts, MarginMode
 from engine.adl_queue import LightView
 from engine.counterfactual import AdlRecord, Counterfactual
 from engine.deleveraging import Deleveraging
-from engine.events import Deposit, Event, FeedEnded, SettingChanged
+from engine.events import Deposit, Event, FeedEnded, PositionChanged, SettingChanged
 from engine.fund import InsuranceFund
 from engine.instrument import Instrument
 from engine.ledger import EXTERNAL, FEE_POOL, FUNDING_POOL, SETTLEMENT, Ledger
@@ -180,6 +180,24 @@ class Exchange:
         self.deleveraging.queue.refresh_soon(self.time)  # relight under the new ranking
         text = ", ".join(f"{k}={v}" for k, v in changes.items())
         return self.tape.emit(SettingChanged(self.time, "market", "policy", text))
+
+    def seed_positions(self, declared: list[tuple[str, int, int, int]]) -> None:
+        """Positions a scripted scenario declares, as (account, side, lots, entry ticks),
+        opened before the first step as if traded earlier. They net to zero; what their
+        entries imply was realized by traders who have left, and the ledger says so once.
+        ``ValueError`` names what cannot be."""
+        if sum(side * lots for _, side, lots, _ in declared):
+            raise ValueError("the declared positions do not net to zero")
+        history = 0  # Σ uPnL of the declared positions, the same at every price
+        for account_id, side, lots, entry in declared:
+            self.accounts.seed(self.accounts[account_id], side, lots, entry)
+            history -= side * lots * entry * self.instrument.contract_value
+            account = self.accounts[account_id]
+            self.tape.emit(PositionChanged(self.time, account_id, account.lots, account.cost, 0))
+        if history < 0:
+            self.ledger.withdraw(SETTLEMENT, -history)
+        elif history:
+            self.ledger.deposit(SETTLEMENT, history)
 
     # == orders ======================================================================
 

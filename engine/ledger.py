@@ -41,7 +41,7 @@ class Ledger:
             EXTERNAL: 0,
         }
         self.deposits = 0
-        self.withdrawals = 0  # nothing leaves the sandbox yet; the invariant keeps the term
+        self.withdrawals = 0
 
     def open(self, key: str) -> None:
         self.balances.setdefault(key, 0)
@@ -73,6 +73,10 @@ class Ledger:
     def deposit(self, key: str, amount: int) -> None:
         self.transfer(EXTERNAL, key, amount)
         self.deposits += amount
+
+    def withdraw(self, key: str, amount: int) -> None:
+        self.transfer(key, EXTERNAL, amount)
+        self.withdrawals += amount
 
     def total(self) -> int:
         """Σ all balances: zero, always."""

@@ -17,6 +17,7 @@ from engine.datafile import DataFileError, Table, load_toml, packaged
 from engine.feeds.random_walk import Shock
 from engine.instrument import Instrument, instrument_from_table, load_instrument
 from engine.policies import POLICIES, MarketSettings
+from engine.scripted import AccountSpec, accounts_from, path_from
 from engine.units import PPM, parse_decimal, parse_duration, parse_rate, to_money
 
 
@@ -77,6 +78,11 @@ class Population:
     momentum: MomentumSpec = MomentumSpec()
 
 
+NO_POPULATION = Population(
+    MakerSpec(count=0), NoiseSpec(count=0), CrowdSpec(count=0), MomentumSpec(count=0)
+)
+
+
 @dataclass(frozen=True, slots=True)
 class FeedSpec:
     kind: str = "random_walk"  # or "replay"
@@ -92,6 +98,7 @@ class FeedSpec:
     replay: Path | None = None
     format: str | None = None
     sort: bool = False
+    path: tuple[tuple[int, Decimal], ...] = ()  # (µs after the start, price): a scripted index
 
 
 DEFAULT_FUND = 500_000 * 10**8  # a scenario's insurance fund when it names none
@@ -118,6 +125,7 @@ class Scenario:
     insurance_fund: int  # money units the fund starts with
     user: UserSpec = UserSpec()
     population: Population = field(default_factory=Population)
+    accounts: tuple[AccountSpec, ...] = ()  # declared traders, with positions and orders
 
 
 # -- finding scenarios ------------------------------------------------------------------
@@ -150,8 +158,9 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
     table = Table(load_toml(path), path)
     table.check_known(
         {"name", "description", "seed", "duration", "instrument", "feed", "market", "user"}
-        | {"population"}
+        | {"population", "accounts"}
     )
+    accounts = accounts_from(table)
     instrument, tick_fixed = _instrument(table.table("instrument", required=False), path.parent)
     market = table.table("market", required=False)
     return Scenario(
@@ -166,7 +175,8 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
         market=_market(market),
         insurance_fund=_money(market, "insurance_fund", DEFAULT_FUND),
         user=_user(table.table("user", required=False)),
-        population=_population(table.table("population", required=False)),
+        population=_population(table.table("population", required=False), bool(accounts)),
+        accounts=accounts,
     )
 
 
@@ -199,11 +209,11 @@ def _feed(table: Table, base: Path) -> FeedSpec:
     table.check_known(
         {"kind", "start_price", "step", "calm_volatility", "volatile_volatility"}
         | {"calm_duration", "volatile_duration", "jumps_per_hour", "jump_size", "shocks"}
-        | {"file", "format", "sort"}
+        | {"file", "format", "sort", "points"}
     )
     kind = table.get("kind", str, "random_walk")
-    if kind not in ("random_walk", "replay"):
-        raise table.fail("kind", f"{kind!r} is not random_walk or replay")
+    if kind not in ("random_walk", "replay", "path"):
+        raise table.fail("kind", f"{kind!r} is not random_walk, replay or path")
     d = FeedSpec()
     spec = FeedSpec(
         kind=kind,
@@ -219,6 +229,7 @@ def _feed(table: Table, base: Path) -> FeedSpec:
         replay=_replay_path(table, base) if kind == "replay" else None,
         format=table.get("format", str, None),
         sort=table.get("sort", bool, False),
+        path=path_from(table) if kind == "path" else (),
     )
     if kind == "replay" and spec.replay is None:
         raise table.fail("file", "a replay feed needs a file")
@@ -278,7 +289,11 @@ def _user(table: Table) -> UserSpec:
     )
 
 
-def _population(table: Table) -> Population:
+def _population(table: Table, scripted: bool) -> Population:
+    """The simulated traders; a scenario that declares its own accounts has none unless it
+    asks for them."""
+    if scripted and not table.data:
+        return NO_POPULATION
     table.check_known({"makers", "noise", "crowd", "momentum"})
     return Population(
         makers=_makers(table.table("makers", required=False)),

@@ -20,12 +20,15 @@ from engine.agents.crowd import Crowd
 from engine.agents.makers import MarketMaker
 from engine.agents.momentum import MomentumTrader
 from engine.agents.noise import NoiseTrader
+from engine.agents.scripted import ScriptedTraders
+from engine.datafile import DataFileError
 from engine.exchange import Exchange, ExchangeConfig
+from engine.feeds.path import PricePath
 from engine.feeds.random_walk import RandomWalk, WalkSettings
 from engine.feeds.replay import ReplayError, open_replay
 from engine.instrument import Instrument
 from engine.scenario import Scenario
-from engine.units import HOUR, MONEY_SCALE
+from engine.units import HOUR, MONEY_SCALE, UnitError
 
 USER = "you"
 DEFAULT_DURATION = 6 * HOUR
@@ -79,7 +82,7 @@ class Simulation:
         self._pending: tuple[int, int] | None = first
         self.start_time = first[0]
         if duration is None and self.replay is None:  # a replay runs to the end of its file
-            duration = scenario.duration or DEFAULT_DURATION
+            duration = scenario.duration or self._path_length or DEFAULT_DURATION
         self.settings["duration"] = duration
         self.duration = duration
         self.end_time = None if duration is None else self.start_time + duration
@@ -92,11 +95,17 @@ class Simulation:
                 insurance_fund=scenario.insurance_fund,
             ),
         )
-        self.agents = self._population(rng)
-        user = scenario.user
-        self.exchange.open_account(USER, user.balance, user.mode, user.leverage)
+        self.agents: list[Agent] = self._population(rng)
+        if scenario.accounts:  # declared traders first: the user may be one of them
+            scripted = ScriptedTraders(scenario.accounts, self.start_time, str(scenario.path))
+            scripted.setup(self.exchange)
+        if USER not in {spec.id for spec in scenario.accounts}:
+            user = scenario.user
+            self.exchange.open_account(USER, user.balance, user.mode, user.leverage)
         for agent in self.agents:
             agent.setup(self.exchange)
+        if scenario.accounts:
+            self.agents.append(scripted)  # its later orders go in as the run reaches them
         self.steps = 0
         self.finished = False
         self._volatility = _VolatilityWatch()
@@ -164,9 +173,14 @@ class Simulation:
 
     def _feed(self, rng: random.Random, instrument: Instrument):
         feed_rng = random.Random(rng.randrange(1 << 62))
+        self._path_length = 0
         if self.replay is not None:
             return self.replay.points(instrument.tick_size), None
         spec = self.scenario.feed
+        if spec.kind == "path":
+            path = PricePath(_path_ticks(self.scenario, instrument), spec.step, WALK_START)
+            self._path_length = path.length
+            return path.points(), None
         walk = RandomWalk(
             WalkSettings(
                 start_price=int(spec.start_price / instrument.tick_size),
@@ -196,6 +210,17 @@ class Simulation:
         for n in range(population.momentum.count):
             agents.append(MomentumTrader(f"momentum-{n + 1}", population.momentum, _stream(rng)))
         return agents
+
+
+def _path_ticks(scenario: Scenario, instrument: Instrument) -> tuple[tuple[int, int], ...]:
+    """A scripted path on the instrument's tick grid, or the file's mistake."""
+    points = []
+    for n, (at, price) in enumerate(scenario.feed.path):
+        try:
+            points.append((at, instrument.ticks(price)))
+        except UnitError as error:
+            raise DataFileError(f"{scenario.path}: feed.points[{n}]: {error}") from None
+    return tuple(points)
 
 
 def _stream(rng: random.Random) -> random.Random:

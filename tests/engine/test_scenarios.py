@@ -130,7 +130,7 @@ def test_same_seed_same_market_other_seed_other_market():
     "text, message",
     [
         ("seed = -1\n", "seed: must not be negative"),
-        ('[feed]\nkind = "teleport"\n', "feed.kind: 'teleport' is not random_walk or replay"),
+        ('[feed]\nkind = "teleport"\n', "feed.kind: 'teleport' is not random_walk, replay or path"),
         ('[market]\nadl_ranking = "lottery"\n', "market.adl_ranking: 'lottery' is not one of"),
         ('[population.crowd]\ncount = "many"\n', "population.crowd.count: expected an integer"),
         ('[population.makers]\nnotional = "-5"\n', "population.makers.notional: must not be"),
