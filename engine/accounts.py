@@ -13,7 +13,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from engine import margin
-from engine.events import FundingPayment, FundingSettled
+from engine.events import FundingPayment, FundingSettled, PositionChanged
 from engine.fund import InsuranceFund
 from engine.instrument import Instrument
 from engine.ledger import FEE_POOL, FUNDING_POOL, SETTLEMENT, Ledger, isolated_key, wallet_key
@@ -288,10 +288,28 @@ class Accounts:
         self.changed.add(account.id)
         return collateral, cost
 
-    def seed(self, account: Account, side: int, lots: int, entry: int) -> None:
-        """A position opened before the run (a scripted scenario's), at ``entry`` ticks; an
-        isolated one takes its initial margin from the wallet. ``ValueError`` if the wallet
-        cannot pay that margin."""
+    def seed(self, declared: list[tuple[str, int, int, int]]) -> None:
+        """Positions a scripted scenario declares, as (account, side, lots, entry ticks),
+        opened before the first step as if traded earlier. They net to zero; what their
+        entries imply was realized by traders who have left, and the ledger says so once.
+        ``ValueError`` names what cannot be."""
+        if sum(side * lots for _, side, lots, _ in declared):
+            raise ValueError("the declared positions do not net to zero")
+        history = 0  # Σ uPnL of the declared positions, the same at every price
+        for account_id, side, lots, entry in declared:
+            account = self[account_id]
+            self._seed_one(account, side, lots, entry)
+            history -= side * lots * entry * self._cv
+            tape = self.tape
+            tape.emit(PositionChanged(tape.time, account_id, account.lots, account.cost, 0))
+        if history < 0:
+            self.ledger.withdraw(SETTLEMENT, -history)
+        elif history:
+            self.ledger.deposit(SETTLEMENT, history)
+
+    def _seed_one(self, account: Account, side: int, lots: int, entry: int) -> None:
+        """One declared position at ``entry`` ticks; an isolated one takes its initial
+        margin from the wallet."""
         if account.lots:
             raise ValueError(f"{account.id} declares a second position")
         if account.mode is MarginMode.ISOLATED:

@@ -18,15 +18,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
-from engine import margin
+from engine import audit, margin
 from engine.accounts import Account, Accounts, MarginMode
 from engine.adl_queue import LightView
 from engine.counterfactual import AdlRecord, Counterfactual
 from engine.deleveraging import Deleveraging
-from engine.events import Deposit, Event, FeedEnded, PositionChanged, SettingChanged
+from engine.events import Deposit, Event, FeedEnded, SettingChanged
 from engine.fund import InsuranceFund
 from engine.instrument import Instrument
-from engine.ledger import EXTERNAL, FEE_POOL, FUNDING_POOL, SETTLEMENT, Ledger
+from engine.ledger import Ledger
 from engine.liquidation import LiquidationEngine
 from engine.matching import Matching
 from engine.order_entry import OrderEntry
@@ -183,21 +183,8 @@ class Exchange:
 
     def seed_positions(self, declared: list[tuple[str, int, int, int]]) -> None:
         """Positions a scripted scenario declares, as (account, side, lots, entry ticks),
-        opened before the first step as if traded earlier. They net to zero; what their
-        entries imply was realized by traders who have left, and the ledger says so once.
-        ``ValueError`` names what cannot be."""
-        if sum(side * lots for _, side, lots, _ in declared):
-            raise ValueError("the declared positions do not net to zero")
-        history = 0  # Σ uPnL of the declared positions, the same at every price
-        for account_id, side, lots, entry in declared:
-            self.accounts.seed(self.accounts[account_id], side, lots, entry)
-            history -= side * lots * entry * self.instrument.contract_value
-            account = self.accounts[account_id]
-            self.tape.emit(PositionChanged(self.time, account_id, account.lots, account.cost, 0))
-        if history < 0:
-            self.ledger.withdraw(SETTLEMENT, -history)
-        elif history:
-            self.ledger.deposit(SETTLEMENT, history)
+        opened before the first step (see ``Accounts.seed``)."""
+        self.accounts.seed(declared)
 
     # == orders ======================================================================
 
@@ -412,43 +399,12 @@ class Exchange:
         return self.deleveraging.counterfactual(adl_id)
 
     def ledger_totals(self) -> LedgerTotals:
-        balances, mark, cv = self.ledger.balances, self.prices.mark, self.instrument.contract_value
-        positions = self.accounts.positions.values()
-        backstop = self.liquidation.backstop
-        wallets = sum(v for k, v in balances.items() if k.startswith(("wallet:", "isolated:")))
-        unrealized = sum(
-            margin.unrealized_pnl(a.side, abs(a.lots), a.cost, mark, cv) for a in positions
-        ) + backstop.unrealized(mark, cv)
-        held = backstop.side * backstop.lots
-        return LedgerTotals(
-            deposits=self.ledger.deposits,
-            withdrawals=self.ledger.withdrawals,
-            wallets=wallets,
-            unrealized=unrealized,
-            insurance_fund=self.fund.balance,
-            fees=balances[FEE_POOL],
-            settlement=balances[SETTLEMENT],
-            funding_pool=balances[FUNDING_POOL],
-            long_lots=sum(a.lots for a in positions if a.lots > 0) + max(held, 0),
-            short_lots=-sum(a.lots for a in positions if a.lots < 0) + max(-held, 0),
-        )
+        """SPEC §1's terms, summed over every ledger account and position."""
+        return audit.ledger_totals(self)
 
     def check_invariants(self) -> dict[str, bool]:
         """SPEC §1's invariants, exact to the unit."""
-        totals = self.ledger_totals()
-        balances = self.ledger.balances
-        return {
-            "conservation": totals.conserved,
-            "ledger_sums_to_zero": self.ledger.total() == 0,
-            "open_interest_balanced": totals.balanced,
-            "no_negative_wallet": all(
-                balances[a.wallet] >= 0 and balances[a.isolated] >= 0
-                for a in self.accounts.all()
-                if not a.bankrupt
-            ),
-            "external_matches_deposits": -balances[EXTERNAL]
-            == totals.deposits - totals.withdrawals,
-        }
+        return audit.check_invariants(self)
 
     # == helpers =====================================================================
 

@@ -2,7 +2,9 @@
 
 Each scene is a shipped scenario at its own seed, played by key presses with the
 engine stepped by hand (no timers, no wall clock), so every run draws the same
-pictures. The snapshot tests play the same scenes.
+pictures. A scene sends the session's own commands and reads what it needs of the
+market from the app's last frame, as the app does. The snapshot tests play the same
+scenes.
 """
 
 from __future__ import annotations
@@ -15,9 +17,8 @@ from pathlib import Path
 
 from textual.pilot import Pilot
 
-from engine.scenario import load_scenario
-from engine.session import Session
-from engine.simulation import Simulation
+from engine.events import OrderAccepted
+from engine.session import start
 from tui.app import SandboxApp
 
 SIZE = (160, 48)
@@ -36,11 +37,11 @@ def open_position(app: SandboxApp, side: str, qty: str, leverage: int, mode: str
     """Set up a position with the session's own commands (what m, l and a market ticket
     send), and draw the frame that shows it."""
     session = app.session
-    if session.exchange.account_view(session.user).mode != mode:
+    if app.frame.account.mode != mode:
         session.set_margin_mode(mode)
     session.set_leverage(leverage)
     placed = session.submit(side, qty, order_type="market")
-    assert placed.kind == "order_accepted", placed
+    assert isinstance(placed, OrderAccepted), placed
     app.render_frame()
 
 
@@ -57,10 +58,9 @@ async def step_to(pilot: Pilot, step: int) -> None:
 async def trading(pilot: Pilot) -> None:
     """A 1 BTC long at 20x, a sell resting above the book, a minute of market."""
     app = pilot.app
-    open_position(app, "buy", "1", 20)
-    ask = app.session.exchange.book_view(1).asks[0][0]
-    price = app.session.exchange.instrument.price_text(ask + 300)
-    app.session.submit("sell", "0.250", price)
+    open_position(app, "buy", "1", 20)  # and a frame that shows it
+    ask = app.frame.book.asks[0][0]
+    app.session.submit("sell", "0.250", app.frame.instrument.price_text(ask + 300))
     await step_to(pilot, app.session.steps + 60)
     app.clear_notifications()
     await pilot.pause()
@@ -106,8 +106,7 @@ class Scene:
 
     def app(self) -> SandboxApp:
         """The app on this scene's session, paused, with no timers."""
-        session = Session(Simulation(load_scenario(self.scenario)))
-        return SandboxApp(session, paused=True, live=False, warmup=self.warmup)
+        return SandboxApp(start(self.scenario), paused=True, live=False, warmup=self.warmup)
 
 
 SCENES = (

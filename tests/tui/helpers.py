@@ -6,9 +6,7 @@ import asyncio
 import html
 import re
 
-from engine.scenario import load_scenario
-from engine.session import Session
-from engine.simulation import Simulation
+from engine.session import Session, start
 from tui.app import SandboxApp
 from tui.screenshots import (  # noqa: F401  (the scenes' keys and moments, shared)
     ADL_AT,
@@ -25,7 +23,7 @@ CELL_WIDTH = 12.2  # px per cell in Rich's SVG export
 
 
 def session(scenario: str = "calm", seed: int | None = None) -> Session:
-    return Session(Simulation(load_scenario(scenario), seed=seed))
+    return start(scenario, seed)
 
 
 def paused_app(scenario: str = "calm", steps: int = 0, seed: int | None = None) -> SandboxApp:

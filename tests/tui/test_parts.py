@@ -59,9 +59,11 @@ def test_the_users_liquidation_halts_the_market_at_that_very_step():
         steps += market.run(0.0, budget=1.0)
     assert market.halted and market.paused and market.session.steps == 1228
     (mine,) = [
-        e for e in market.session.drain_events() if e.kind == "liquidation" and e.account == "you"
+        e
+        for e in market.session.drain_events()
+        if isinstance(e, ev.Liquidation) and e.account == "you"
     ]
-    assert mine.time == market.session.exchange.time  # the last step run is the one
+    assert mine.time == market.session.price_point().time  # the last step run is the one
 
 
 def test_the_chart_buckets_keep_their_contents_as_points_arrive():

@@ -1,11 +1,14 @@
 """The trading screen: one Session, stepped on the app's loop, drawn ten times a second.
 
 Engine ↔ screen (ARCHITECTURE.md): an engine timer runs the steps the speed asks
-for within a time budget; a render timer pulls the engine's views, drains the new
-events once and updates every panel inside one ``batch_update()``. Every key is a
-command on the session (or on the pace), followed at once by a frame, so the screen
-answers a key without waiting for the next tick. No thread touches the engine; an
-exception from it pauses the market and becomes a notification.
+for within a time budget; a render timer asks the session for one immutable frame
+(the views, the new events drained once, the settings in force) and hands it to
+every panel inside one ``batch_update()``. The app reads frames and events only, so
+whatever it knows of the market (the ticket's defaults, the leverage limit, the
+policies in force) is in the last frame. Every key is a command on the session (or
+on the pace), followed at once by a frame, so the screen answers a key without
+waiting for the next tick. No thread touches the engine; an exception from it
+pauses the market and becomes a notification.
 
 Tests build the app with ``live=False``: no timers, the engine stepped by hand.
 """
@@ -22,13 +25,13 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer
 
-from engine.datafile import DataFileError
-from engine.feeds.replay import ReplayError
-from engine.margin import max_leverage
+import engine.events as ev
+from engine.errors import UserFacingError
+from engine.frames import Frame
 from engine.orders import OrderType
-from engine.scenario import load_scenario, shipped
-from engine.session import Session
-from engine.simulation import Simulation
+from engine.session import Session, start
+from engine.session import scenarios as shipped_scenarios
+from engine.views import OrderPreview
 from tui.app import history, text
 from tui.app.colors import Colors
 from tui.app.commands import SandboxCommands, SettledPalette
@@ -135,15 +138,19 @@ class SandboxApp(App[None]):
         live: bool = True,
         warmup: int = 0,
         open_session: Callable[[str], Session] | None = None,
+        scenarios: Callable[[], list[tuple[str, str]]] = shipped_scenarios,
     ) -> None:
         """``open_session(scenario name)`` makes the session a palette switch opens (the
-        command line passes one that journals it); by default a plain session."""
+        command line passes one that journals it) and ``scenarios()`` lists the ones it
+        offers; by default plain sessions on the shipped scenarios."""
         super().__init__()
-        self.open_session = open_session or (lambda name: Session(Simulation(load_scenario(name))))
+        self.open_session = open_session or start
+        self.list_scenarios = scenarios
         self.live = live
         self.warmup = warmup
         self.market = Market(session, speed, paused)
-        self.describer = Describer(session.exchange.instrument, session.user)
+        self.frame: Frame | None = None  # the last one drawn: what the app knows of the market
+        self.describer: Describer | None = None  # made from the first frame of a session
         self.incidents: list[Incident] = []
         self.tones = Colors.from_variables({})
         self.quick_qty: str | None = None
@@ -231,65 +238,58 @@ class SandboxApp(App[None]):
             return None
 
     def render_frame(self) -> None:
-        """Pull the views, drain the events once, update every panel in one batch."""
-        session, user = self.session, self.session.user
-        exchange = session.exchange
-        events = session.drain_events()
-        views = self.engine(
-            lambda: (
-                exchange.market_view(),
-                exchange.account_view(user),
-                exchange.book_view(self.ladder.levels, user),
-            )
-        )
-        if views is None:
+        """Ask for one frame (the new events drained once) and hand it to every panel in
+        one batch; the explanation is worked out only while a screen shows it."""
+        explained = getattr(self.screen, "wants_explanation", False)
+        frame = self.engine(lambda: self.session.frame(self.ladder.levels, explained))
+        if frame is None:
             return
-        market, account, book = views
-        self._flag_chart(events)
-        position = account.position
+        self.frame = frame
+        if self.describer is None:
+            self.describer = Describer(frame.instrument, frame.user)
+        self._flag_chart(frame)
+        position = frame.account.position
         with self.batch_update():
-            self.header.show(header_facts(market, exchange, self.market))
-            self.ladder.show(book, exchange.instrument)
+            self.header.show(header_facts(frame, self.market))
+            self.ladder.show(frame.book, frame.instrument)
             self.chart.show(
                 self.market.history,
-                exchange.instrument,
+                frame.instrument,
                 position.liquidation_price if position else None,
                 position.entry if position else None,
             )
-            self.positions.show(account, exchange.instrument, self.tones)
-            self.log_view.add(self.describer.lines(events))
+            self.positions.show(frame.account, frame.instrument, self.tones)
+            self.log_view.add(self.describer.lines(frame.events))
             update_view = getattr(self.screen, "update_view", None)
             if update_view is not None:
-                update_view()
-        self._react(events)
+                update_view(frame)
+        self._react(frame)
 
-    def _flag_chart(self, events: list) -> None:
-        user, chart_history = self.session.user, self.market.history
-        for event in events:
-            kind = event.kind
-            if kind == "liquidation":
+    def _flag_chart(self, frame: Frame) -> None:
+        user, chart_history = frame.user, self.market.history
+        for event in frame.events:
+            if isinstance(event, ev.Liquidation):
                 own = event.account == user
                 chart_history.flag(
                     event.time, history.OWN_LIQUIDATION if own else history.LIQUIDATION
                 )
-            elif kind == "adl_executed":
+            elif isinstance(event, ev.AdlExecuted):
                 chart_history.flag(event.time, history.ADL)
-            elif kind == "adl" and event.account == user:
+            elif isinstance(event, ev.AutoDeleveraged) and event.account == user:
                 chart_history.flag(event.time, history.OWN_ADL)
 
-    def _react(self, events: list) -> None:
+    def _react(self, frame: Frame) -> None:
         """Notifications for what happened to the user; an incident pauses the market."""
-        user = self.session.user
-        for event in events:
-            if event.kind == "margin_warning" and event.account == user:
+        for event in frame.events:
+            if isinstance(event, ev.MarginWarning) and event.account == frame.user:
                 self.notify(
                     f"Margin ratio {text.percent(event.ratio)}: liquidation at 100%.",
                     title="Margin warning",
                     severity="warning",
                 )
-            elif event.kind == "feed_ended":
+            elif isinstance(event, ev.FeedEnded):
                 self.notify(f"The run ended: {event.reason}.", title="End of run", markup=False)
-        found = find_incidents(events, self.session.exchange, user)
+        found = find_incidents(frame)
         if not found:
             return
         self.incidents += found
@@ -297,7 +297,7 @@ class SandboxApp(App[None]):
         for incident in found[-3:]:
             self.notify(
                 f"{incident.summary} The market is paused: d shows it step by step.",
-                title="Liquidation" if incident.kind == "liquidation" else "Auto-deleveraged",
+                title=incident.label,
                 severity="error",
                 timeout=12,
                 markup=False,
@@ -313,17 +313,16 @@ class SandboxApp(App[None]):
         """A frame at once: the key's effect shows without waiting for the next tick."""
         self.render_frame()
 
-    def rejected(self, event: Any) -> str | None:
+    def rejected(self, event: ev.Event | None) -> str | None:
         """The engine's reason when a command was refused."""
-        if event is not None and event.kind == "order_rejected":
+        if isinstance(event, ev.OrderRejected):
             return event.reason
         return None
 
     def place_order(self, request: OrderRequest) -> str | None:
         """The ticket's order: leverage first if changed, then the order. Returns the
         engine's rejection reason, or None when accepted."""
-        account = self.session.exchange.account_view(self.session.user)
-        if request.leverage != str(account.leverage):
+        if request.leverage != str(self.frame.account.leverage):
             try:
                 leverage = int(request.leverage)
             except ValueError:
@@ -351,27 +350,28 @@ class SandboxApp(App[None]):
         self.after_command()
         return reason if event is not None else "the engine failed (see the notification)"
 
+    def preview_order(self, request: OrderRequest) -> OrderPreview:
+        """What the ticket's order as typed would commit (``UserFacingError``: why not)."""
+        return self.session.preview(request.qty, request.price, request.leverage)
+
     def action_ticket(self, side: str) -> None:
-        exchange = self.session.exchange
-        book = exchange.book_view(1)
-        i = exchange.instrument
-        account = exchange.account_view(self.session.user)
+        frame = self.frame
+        book, i = frame.book, frame.instrument
         defaults = TicketDefaults(
             qty=self.quick_size(),
             bid=i.price_text(book.bids[0][0]) if book.bids else "",
             ask=i.price_text(book.asks[0][0]) if book.asks else "",
-            leverage=account.leverage,
-            mark=exchange.market_view().mark,
+            leverage=frame.account.leverage,
             instrument=i,
         )
-        self.push_screen(OrderTicket(side, defaults, self.place_order))
+        self.push_screen(OrderTicket(side, defaults, self.place_order, self.preview_order))
 
     def quick_size(self) -> str:
         """The last ticket's size, or the lots nearest ``QUICK_NOTIONAL`` at the mark."""
         if self.quick_qty:
             return self.quick_qty
-        i = self.session.exchange.instrument
-        mark = self.session.exchange.market_view().mark or 1
+        i = self.frame.instrument
+        mark = self.frame.market.mark or 1
         lots = QUICK_NOTIONAL / (mark * i.tick_size * i.lot_size)
         return i.qty_text(max(1, int(lots.to_integral_value())))
 
@@ -381,23 +381,23 @@ class SandboxApp(App[None]):
         self._report(event, f"Market {side} {size} sent.")
 
     def action_close_position(self) -> None:
-        if self.session.exchange.account_view(self.session.user).position is None:
+        if self.frame.account.position is None:
             self.notify("You have no open position to close.", severity="warning")
             return
         self._report(self.engine(self.session.close_position), "Closing the position at market.")
 
     def action_cancel_all(self) -> None:
         events = self.engine(self.session.cancel_all) or []
-        cancelled = sum(1 for e in events if e.kind == "order_cancelled")
+        cancelled = sum(1 for e in events if isinstance(e, ev.OrderCancelled))
         self.notify(f"Cancelled {cancelled} order(s)." if cancelled else "No open orders.")
         self.after_command()
 
     def action_leverage(self) -> None:
-        exchange = self.session.exchange
-        account = exchange.account_view(self.session.user)
-        notional = account.position.notional if account.position else 0
-        top = max_leverage(exchange.instrument, notional)
-        hint = f"Now {account.leverage}x; at your position's size the tier allows up to {top}x."
+        account = self.frame.account
+        hint = (
+            f"Now {account.leverage}x; at your position's size the tier allows up to "
+            f"{account.max_leverage}x."
+        )
         self.push_screen(LeverageScreen(account.leverage, hint, self.apply_leverage))
 
     def apply_leverage(self, value: str) -> str | None:
@@ -410,12 +410,12 @@ class SandboxApp(App[None]):
         return reason
 
     def action_toggle_mode(self) -> None:
-        mode = self.session.exchange.account_view(self.session.user).mode
+        mode = self.frame.account.mode
         target = "isolated" if mode == "cross" else "cross"
         event = self.engine(lambda: self.session.set_margin_mode(target))
         self._report(event, f"Margin mode: {target}.")
 
-    def _report(self, event: Any, done: str) -> None:
+    def _report(self, event: ev.Event | None, done: str) -> None:
         """Say how a command went (an engine failure has been shown already)."""
         reason = self.rejected(event)
         if reason:
@@ -458,9 +458,9 @@ class SandboxApp(App[None]):
     # -- the palette's commands ---------------------------------------------------------------
 
     def scenarios(self) -> list[tuple[str, str]]:
-        """The shipped scenarios, read once (the palette asks at every keystroke)."""
+        """The scenarios offered, read once (the palette asks at every keystroke)."""
         if self._scenarios is None:
-            self._scenarios = shipped()
+            self._scenarios = self.list_scenarios()
         return self._scenarios
 
     def action_command_palette(self) -> None:
@@ -472,17 +472,16 @@ class SandboxApp(App[None]):
         """A new Session on the named scenario (its own seed), at the same pace."""
         try:
             session = self.open_session(name)
-        except (DataFileError, ReplayError) as error:
+        except UserFacingError as error:
             self.notify(str(error), title="Scenario", severity="error", markup=False)
             return
         self.load(session)
-        description = session.simulation.scenario.description
-        self.notify(f"Scenario {name}: {description}", markup=False)
+        self.notify(f"Scenario {name}: {self.frame.description}", markup=False)
 
     def load(self, session: Session) -> None:
         """Replace the session: the one seam where a saved session could come back."""
         self.market = Market(session, self.market.speed, self.market.paused)
-        self.describer = Describer(session.exchange.instrument, session.user)
+        self.describer = None
         self.incidents = []
         self.quick_qty = None
         self.log_view.clear()

@@ -2,7 +2,8 @@
 
 Each command is a call on the app (``switch_scenario`` or ``configure``), so the
 palette does nothing the keys could not; the theme picker comes with Textual's own
-system commands.
+system commands. The policies, their choices and their names are the engine's
+registry; which choice is in force is read from the last frame.
 """
 
 from __future__ import annotations
@@ -15,18 +16,8 @@ from textual.await_complete import AwaitComplete
 from textual.command import CommandPalette, DiscoveryHit, Hit, Hits, Provider
 from textual.css.query import NoMatches
 
-from engine.adl import AdlPrice, RankingPolicy
-from engine.policies import LossPolicy, TriggerPolicy
-from engine.pricing import MarkPolicy
+from engine.policies import POLICIES
 from tui.app.screens.modal import dismiss_once
-
-POLICIES: tuple[tuple[str, str, type, str], ...] = (
-    ("ranking", "ADL ranking", RankingPolicy, "who is deleveraged first"),
-    ("adl_price", "ADL price", AdlPrice, "the price ADL closes positions at"),
-    ("trigger_policy", "ADL trigger", TriggerPolicy, "when the insurance fund stops paying"),
-    ("loss_policy", "Loss policy", LossPolicy, "ADL, or clawback of the winners' profit"),
-    ("mark_policy", "Mark price", MarkPolicy, "how the mark price is made"),
-)
 
 Command = tuple[str, str, Callable[[], None]]
 
@@ -37,16 +28,16 @@ def commands(app) -> list[Command]:
         (f"Scenario: {name}", description, partial(app.switch_scenario, name))
         for name, description in app.scenarios()
     ]
-    config = app.session.exchange.settings
-    for key, title, choices, meaning in POLICIES:
-        current = str(getattr(config, key))
-        for choice in choices:
+    settings = app.frame.settings
+    for policy in POLICIES:
+        current = str(getattr(settings, policy.field))
+        for choice in policy.choices:
             mark = " (in force)" if choice.value == current else ""
             found.append(
                 (
-                    f"{title}: {choice.value}",
-                    f"{meaning}{mark}",
-                    partial(app.configure, **{key: choice.value}),
+                    f"{policy.title}: {choice.value}",
+                    f"{policy.meaning}{mark}",
+                    partial(app.configure, **{policy.field: choice.value}),
                 )
             )
     return found

@@ -5,8 +5,9 @@ the trigger, the settlement at bankruptcy, the liquidator's fills, the insurance
 fund's in and out, any ADL and the closing summary. An ``Incident`` gathers the
 ones that concern the user from a drained batch and words them, and for an ADL adds
 the teaching counterfactual (SPEC §6): what the same deficit would have cost the
-user under every other policy. Counterfactuals are kept only for recent ADL events,
-so an incident is built as soon as its events are drained.
+user under every other policy. Everything comes from one frame: its events, the
+counterfactuals the engine side made for the user's ADL events among them, the
+instrument and the settings in force.
 """
 
 from __future__ import annotations
@@ -14,8 +15,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from engine import events as ev
-from engine.liquidation import LIQUIDATOR
+import engine.events as ev
+from engine.frames import Frame
+from engine.instrument import Instrument
+from engine.policies import MarketSettings
+from engine.views import Counterfactual
 from tui.app import text
 from tui.app.log_lines import forgone_words
 
@@ -25,6 +29,7 @@ FILLS_SHOWN = 5
 @dataclass(frozen=True, slots=True)
 class Incident:
     kind: str  # "liquidation" or "adl"
+    label: str  # what the notification calls it: "Liquidation" or "Auto-deleveraged"
     time: int
     title: str
     summary: str  # one line, for the notification
@@ -33,36 +38,43 @@ class Incident:
     policy: str = ""  # the ranking in force, marked in the comparison
 
 
-def find_incidents(batch: Sequence[ev.Event], exchange, user: str) -> list[Incident]:
-    """Every liquidation or ADL of ``user`` in one drained batch of events, in order."""
+def find_incidents(frame: Frame) -> list[Incident]:
+    """Every liquidation or ADL of the frame's user among its new events, in order."""
+    batch, user, i = frame.events, frame.user, frame.instrument
     found = []
     for n, event in enumerate(batch):
-        if event.kind == "liquidation" and event.account == user:
-            found.append(_liquidation(batch, n, exchange))
-        elif event.kind == "adl" and event.account == user:
-            found.append(_adl(batch, n, exchange))
+        if isinstance(event, ev.Liquidation) and event.account == user:
+            found.append(_liquidation(batch, n, i, frame.settings))
+        elif isinstance(event, ev.AutoDeleveraged) and event.account == user:
+            found.append(_adl(batch, n, i, frame.settings, frame.counterfactuals))
     return found
 
 
 def _block(batch: Sequence[ev.Event], start: int, account: str) -> list[ev.Event]:
-    """The events of one liquidation: from its ``Liquidation`` to its ``LiquidationSettled``."""
+    """The events of one liquidation: from its ``Liquidation`` to its ``LiquidationSettled``.
+
+    The liquidation engine emits them in one go, so the only taker in between is the
+    liquidation engine itself: every trade in a block is one of its fills."""
     block = []
     for event in batch[start:]:
         block.append(event)
-        if event.kind == "liquidation_settled" and event.account == account:
+        if isinstance(event, ev.LiquidationSettled) and event.account == account:
             break
     return block
 
 
-def _liquidation(batch: Sequence[ev.Event], n: int, exchange) -> Incident:
-    i = exchange.instrument
+def _liquidation(
+    batch: Sequence[ev.Event], n: int, i: Instrument, settings: MarketSettings
+) -> Incident:
     liq: ev.Liquidation = batch[n]
     block = _block(batch, n, liq.account)
-    settled = _last(block, "liquidation_settled")
+    settled = _last(block, ev.LiquidationSettled)
     cancelled = [
         e
         for e in batch[:n]
-        if e.kind == "order_cancelled" and e.account == liq.account and e.reason == "liquidation"
+        if isinstance(e, ev.OrderCancelled)
+        and e.account == liq.account
+        and e.reason == "liquidation"
     ]
     crossed = "fell to" if liq.side > 0 else "rose to"
     steps = [
@@ -78,9 +90,10 @@ def _liquidation(batch: Sequence[ev.Event], n: int, exchange) -> Incident:
         f"{text.price(i, liq.bankruptcy_price)}: your margin, {text.money(liq.margin_lost)} "
         f"{i.quote}, is lost, and never more than that."
     )
-    steps += _waterfall_steps(block, settled, exchange)
+    steps += _waterfall_steps(block, settled, i, settings)
     return Incident(
         kind="liquidation",
+        label="Liquidation",
         time=liq.time,
         title=f"Liquidation of your {text.side_word(liq.side)} {text.qty(i, liq.qty)}",
         summary=(
@@ -92,11 +105,15 @@ def _liquidation(batch: Sequence[ev.Event], n: int, exchange) -> Incident:
 
 
 def _waterfall_steps(
-    block: list[ev.Event], settled: ev.LiquidationSettled | None, exchange
+    block: list[ev.Event],
+    settled: ev.LiquidationSettled | None,
+    i: Instrument,
+    settings: MarketSettings,
+    with_adl: bool = True,
 ) -> list[str]:
-    """What the liquidator, the fund and ADL did with a taken-over position."""
-    i = exchange.instrument
-    fills = [e for e in block if e.kind == "trade" and e.taker == LIQUIDATOR]
+    """What the liquidator, the fund and ADL did with a taken-over position. An ADL
+    incident tells its own ADL in full, so it asks for the waterfall ``with_adl=False``."""
+    fills = [e for e in block if isinstance(e, ev.Trade)]
     steps = []
     if fills:
         shown = ", ".join(
@@ -117,13 +134,13 @@ def _waterfall_steps(
             f"The insurance fund took {text.qty(i, settled.fund_qty)} to the book beyond "
             f"bankruptcy and paid {text.money(settled.fund_out)} for it."
         )
-    fund = _last(block, "insurance_fund")
+    fund = _last(block, ev.InsuranceFundChanged)
     if fund is not None:
         steps.append(f"Insurance fund after: {text.money(fund.balance)} {i.quote}.")
-    executed = _last(block, "adl_executed")
+    executed = _last(block, ev.AdlExecuted) if with_adl else None
     if executed is not None:
         steps.append(
-            f"The fund could not cover the rest under {exchange.settings.trigger_policy}: "
+            f"The fund could not cover the rest under {settings.trigger_policy}: "
             f"{text.qty(i, executed.qty)} was closed by ADL against {executed.counterparties} "
             f"{text.side_word(-executed.side)}(s) at {text.price(i, executed.price)} "
             f"({executed.policy} ranking)."
@@ -136,20 +153,25 @@ def _waterfall_steps(
     return steps
 
 
-def _adl(batch: Sequence[ev.Event], n: int, exchange) -> Incident:
-    i = exchange.instrument
+def _adl(
+    batch: Sequence[ev.Event],
+    n: int,
+    i: Instrument,
+    settings: MarketSettings,
+    counterfactuals: Sequence[Counterfactual],
+) -> Incident:
     hit: ev.AutoDeleveraged = batch[n]
     start = next(
         (
             k
             for k in range(n, -1, -1)
-            if batch[k].kind == "liquidation" and batch[k].account == hit.liquidated
+            if isinstance(batch[k], ev.Liquidation) and batch[k].account == hit.liquidated
         ),
         n,
     )
     block = _block(batch, start, hit.liquidated)
-    liq = batch[start] if batch[start].kind == "liquidation" else None
-    settled = _last(block, "liquidation_settled")
+    liq = batch[start] if isinstance(batch[start], ev.Liquidation) else None
+    settled = _last(block, ev.LiquidationSettled)
     steps = []
     if liq is not None:
         steps.append(
@@ -157,7 +179,7 @@ def _adl(batch: Sequence[ev.Event], n: int, exchange) -> Incident:
             f"liquidated at mark {text.price(i, liq.mark)} (bankruptcy "
             f"{text.price(i, liq.bankruptcy_price)})."
         )
-    steps += [s for s in _waterfall_steps(block, settled, exchange) if "closed by ADL" not in s]
+    steps += _waterfall_steps(block, settled, i, settings, with_adl=False)
     where = "the bankrupt position's bankruptcy price" if hit.price != hit.mark else "the mark"
     steps += [
         f"ADL #{hit.adl_id}: the rest was matched against opposite positions in the "
@@ -167,7 +189,8 @@ def _adl(batch: Sequence[ev.Event], n: int, exchange) -> Incident:
         f"{text.price(i, hit.price)}.",
         f"Against the mark {text.price(i, hit.mark)}: {forgone_words(hit.forgone)} {i.quote}.",
     ]
-    comparison, pro_rata, deficit = _comparison(exchange, hit.adl_id, hit.account)
+    counterfactual = next((c for c in counterfactuals if c.adl_id == hit.adl_id), None)
+    comparison, pro_rata, deficit = _comparison(counterfactual, i, hit.account)
     if deficit == 0:
         steps.append(
             "At the mark this liquidation left no deficit (the ADL price was no worse than "
@@ -181,6 +204,7 @@ def _adl(batch: Sequence[ev.Event], n: int, exchange) -> Incident:
         )
     return Incident(
         kind="adl",
+        label="Auto-deleveraged",
         time=hit.time,
         title=f"ADL of your {text.side_word(hit.side)}: {text.qty(i, hit.qty)} closed",
         summary=(
@@ -194,15 +218,13 @@ def _adl(batch: Sequence[ev.Event], n: int, exchange) -> Incident:
     )
 
 
-def _comparison(exchange, adl_id: int, user: str):
+def _comparison(counterfactual: Counterfactual | None, instrument: Instrument, user: str):
     """Rows of (policy, cost to the user, accounts touched, top account's share), the
     pro-rata cost and the deficit, from the engine's counterfactual of one ADL event."""
-    counterfactual = exchange.counterfactual(adl_id)
     if counterfactual is None:
         return (), None, None
     rows = []
     pro_rata = None
-    instrument = exchange.instrument
     for split in counterfactual.splits:
         yours = text.money(dict(split.haircuts).get(user, 0))
         closed = dict(split.sizes).get(user, 0)
@@ -215,5 +237,6 @@ def _comparison(exchange, adl_id: int, user: str):
     return tuple(rows), pro_rata, counterfactual.deficit
 
 
-def _last(block: list[ev.Event], kind: str):
-    return next((e for e in reversed(block) if e.kind == kind), None)
+def _last(block: list[ev.Event], cls: type[ev.Event]):
+    """The block's last event of class ``cls``, or None."""
+    return next((e for e in reversed(block) if isinstance(e, cls)), None)

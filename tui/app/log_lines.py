@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
-from engine import events as ev
+import engine.events as ev
 from engine.instrument import Instrument
 from engine.units import format_duration
 from tui.app import text
@@ -32,27 +32,27 @@ class Describer:
     def __init__(self, instrument: Instrument, user: str) -> None:
         self.i = instrument
         self.user = user
-        self._market: dict[str, Callable] = {
-            "liquidation": self._liquidation,
-            "liquidation_settled": self._settled,
-            "insurance_fund": self._fund,
-            "adl_executed": self._adl_executed,
-            "funding_settled": self._funding_settled,
-            "socialized_loss": self._socialized,
-            "feed_ended": self._ended,
+        self._market: dict[type[ev.Event], Callable] = {
+            ev.Liquidation: self._liquidation,
+            ev.LiquidationSettled: self._settled,
+            ev.InsuranceFundChanged: self._fund,
+            ev.AdlExecuted: self._adl_executed,
+            ev.FundingSettled: self._funding_settled,
+            ev.SocializedLoss: self._socialized,
+            ev.FeedEnded: self._ended,
         }
-        self._own: dict[str, Callable] = {
-            "order_accepted": self._accepted,
-            "order_rejected": self._rejected,
-            "order_cancelled": self._cancelled,
-            "order_triggered": self._triggered,
-            "position_changed": self._position,
-            "funding_payment": self._funding,
-            "margin_warning": self._warning,
-            "adl": self._adl,
-            "setting_changed": self._setting,
-            "socialized_loss_charged": self._charged,
-            "deposit": self._deposit,
+        self._own: dict[type[ev.Event], Callable] = {
+            ev.OrderAccepted: self._accepted,
+            ev.OrderRejected: self._rejected,
+            ev.OrderCancelled: self._cancelled,
+            ev.OrderTriggered: self._triggered,
+            ev.PositionChanged: self._position,
+            ev.FundingPayment: self._funding,
+            ev.MarginWarning: self._warning,
+            ev.AutoDeleveraged: self._adl,
+            ev.SettingChanged: self._setting,
+            ev.SocializedLossCharged: self._charged,
+            ev.Deposit: self._deposit,
         }
 
     def lines(self, events: Iterable[ev.Event]) -> list[LogLine]:
@@ -64,14 +64,14 @@ class Describer:
         return out
 
     def line(self, event: ev.Event) -> LogLine | None:
-        kind = event.kind
-        if kind == "trade":
+        cls = type(event)
+        if cls is ev.Trade:
             if event.taker != self.user and event.maker != self.user:
                 return None
             return self._trade(event)
-        describe = self._market.get(kind)
+        describe = self._market.get(cls)
         if describe is None:
-            describe = self._own.get(kind)
+            describe = self._own.get(cls)
             if describe is None or event.account not in (self.user, "market"):
                 return None
         result = describe(event)

@@ -14,10 +14,12 @@ import math
 import time
 from collections.abc import Callable
 
+from engine.events import AutoDeleveraged, Liquidation
 from engine.session import Session
 from tui.app.history import PriceHistory
 
 SPEEDS: tuple[float, ...] = (1, 2, 5, 10, 30, 100, 300, math.inf)
+HALTS = (Liquidation, AutoDeleveraged)  # what happens to the user's position that stops the run
 
 
 def speed_text(speed: float) -> str:
@@ -42,8 +44,8 @@ class Market:
         """One engine step, recorded for the chart; False once the run is over."""
         running = self.session.step()
         if running:
-            view = self.session.exchange.market_view()
-            self.history.record(view.time, view.mark, view.index)
+            point = self.session.price_point()
+            self.history.record(point.time, point.mark, point.index)
         return running
 
     def run(
@@ -72,8 +74,7 @@ class Market:
         market at once, even at full speed, so the screen can tell what happened."""
         user = self.session.user
         for event in events:
-            kind = event.kind
-            if (kind == "liquidation" or kind == "adl") and event.account == user:
+            if isinstance(event, HALTS) and event.account == user:
                 self.halted = self.paused = True
 
     def faster(self) -> float:

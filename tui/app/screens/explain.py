@@ -1,8 +1,9 @@
 """Explain the position, live: every number behind its margin and its place in the ADL queue.
 
-The numbers come from ``engine.explain`` (the engine's own margin and ADL functions);
-this screen only writes the formulas with them filled in. It is redrawn every frame
-while open, so the user can watch the ratio climb as the mark moves.
+The numbers are the frame's explanation, made by the engine side from its own margin
+and ADL functions; this screen only writes the formulas with them filled in. While
+it is on top the app asks for explained frames and hands each one here, so the user
+can watch the ratio climb as the mark moves.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
-from engine.explain import explain
+from engine.frames import Frame
 from engine.instrument import Instrument, Tier
+from engine.policies import MarketSettings
 from engine.units import PPM
 from engine.views import AdlTerms, Explanation
 from tui.app import text
@@ -34,6 +36,7 @@ FORMULAS = {
 
 
 class ExplainScreen(Modal):
+    wants_explanation = True  # the app's frames carry the explanation while this is on top
     BINDINGS = [
         Binding("escape", "dismiss", "Close", id="explain-close"),
         Binding("e", "dismiss", "Close", show=False, id="explain-toggle"),
@@ -45,16 +48,16 @@ class ExplainScreen(Modal):
             yield Static(id="explain-body")
 
     def on_mount(self) -> None:
-        self.update_view()
+        """Ask the app for a frame now: the explanation shows at once, not a frame later."""
+        self.app.render_frame()
 
-    def update_view(self) -> None:
-        """Redraw from the engine's current state (called by the app every frame)."""
-        exchange = self.app.session.exchange
-        found = explain(exchange, self.app.session.user)
+    def update_view(self, frame: Frame) -> None:
+        """Redraw from a frame (the app hands this screen every frame while it is on top)."""
+        found = frame.explanation
         if found is None:
             body = Content("You have no open position: nothing to explain. Open one with b or s.")
         else:
-            body = as_content(explanation_lines(found, exchange.instrument, exchange.settings))
+            body = as_content(explanation_lines(found, frame.instrument, frame.settings))
         self.query_one("#explain-body", Static).update(body)
 
 
@@ -64,7 +67,7 @@ def as_content(lines: list[str]) -> Content:
     return Content("\n").join(Content.styled(line, style) for line, style in parts)
 
 
-def explanation_lines(e: Explanation, i: Instrument, config) -> list[str]:
+def explanation_lines(e: Explanation, i: Instrument, settings: MarketSettings) -> list[str]:
     q, mark = text.qty(i, e.lots), text.price(i, e.mark)
     wb = text.money(e.collateral)
     source = "the position's isolated margin" if e.mode == "isolated" else "the cross wallet"
@@ -96,8 +99,8 @@ def explanation_lines(e: Explanation, i: Instrument, config) -> list[str]:
         if e.bankruptcy.price > 0
         else "  not a positive price: no price wipes out the collateral",
         "",
-        f"ADL (ranking {config.ranking} · ADL price {config.adl_price} · "
-        f"trigger {config.trigger_policy})",
+        f"ADL (ranking {settings.ranking} · ADL price {settings.adl_price} · "
+        f"trigger {settings.trigger_policy})",
         *adl_lines(e.adl, e.side),
     ]
     return lines

@@ -3,7 +3,8 @@
 Enter in any field submits. The ticket does not talk to the engine itself: it hands
 an ``OrderRequest`` to the app's ``place`` callback, which returns the engine's
 rejection reason (shown here, the ticket stays open to fix it) or None (the ticket
-closes). The preview line uses the engine's own initial-margin function.
+closes). The preview line is the app's ``preview`` callback too: the engine side
+works out what the order would commit, with its own initial-margin function.
 """
 
 from __future__ import annotations
@@ -18,10 +19,10 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
-from engine import margin
+from engine.errors import UserFacingError
 from engine.instrument import Instrument
 from engine.orders import OrderType
-from engine.units import UnitError
+from engine.views import OrderPreview
 from tui.app import text
 from tui.app.screens.modal import Modal
 
@@ -44,20 +45,22 @@ class TicketDefaults:
     bid: str
     ask: str
     leverage: int
-    mark: int  # ticks, for the preview of a market order
     instrument: Instrument
+
+
+Place = Callable[[OrderRequest], str | None]  # the rejection reason, or None: accepted
+Preview = Callable[[OrderRequest], OrderPreview]  # raises UserFacingError with the reason
 
 
 class OrderTicket(Modal):
     BINDINGS = [Binding("escape", "dismiss", "Close", id="ticket-close")]
 
-    def __init__(
-        self, side: str, defaults: TicketDefaults, place: Callable[[OrderRequest], str | None]
-    ) -> None:
+    def __init__(self, side: str, defaults: TicketDefaults, place: Place, preview: Preview) -> None:
         super().__init__(classes="modal")
         self.side = side
         self.defaults = defaults
         self.place = place
+        self.preview = preview
 
     def compose(self) -> ComposeResult:
         d = self.defaults
@@ -157,7 +160,8 @@ class OrderTicket(Modal):
         )
 
     def _update_preview(self) -> None:
-        self.query_one("#preview", Static).update(preview(self.request(), self.defaults))
+        line = preview_line(self.request(), self.preview, self.defaults.instrument)
+        self.query_one("#preview", Static).update(line)
 
 
 def steady_cursors(screen: ModalScreen) -> None:
@@ -172,21 +176,14 @@ def _field(label: str, widget, label_id: str | None = None) -> Horizontal:
     return Horizontal(Label(label, id=label_id, classes="field-label"), widget, classes="field")
 
 
-def preview(request: OrderRequest, defaults: TicketDefaults) -> Content:
+def preview_line(request: OrderRequest, preview: Preview, i: Instrument) -> Content:
     """Notional and initial margin of the order as typed, or what is wrong with it."""
-    i = defaults.instrument
     try:
-        lots = i.lots(request.qty)
-        ticks = i.ticks(request.price) if request.price else defaults.mark
-        leverage = int(request.leverage)
-    except (UnitError, ValueError) as error:
+        found = preview(request)
+    except UserFacingError as error:
         return Content.styled(str(error), "dim")
-    if leverage < 1:
-        return Content.styled("leverage must be at least 1", "dim")
-    notional = i.notional(lots, ticks)
-    im = margin.initial_margin(notional, leverage)
     return Content.styled(
-        f"notional {text.money(notional)} · initial margin {text.money(im)} {i.quote} "
-        f"at {leverage}x",
+        f"notional {text.money(found.notional)} · initial margin "
+        f"{text.money(found.initial_margin)} {i.quote} at {found.leverage}x",
         "dim",
     )

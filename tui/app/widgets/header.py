@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from rich.style import Style
 
+from engine.frames import Frame
 from engine.units import PPM, format_duration
-from engine.views import MarketView
 from tui.app import text
 from tui.app.market import Market, speed_text
 from tui.app.widgets.canvas import LineCanvas, Row
@@ -84,21 +84,20 @@ class MarketHeader(LineCanvas):
         )
 
 
-def header_facts(view: MarketView, exchange, market: Market) -> list[Fact]:
-    """The strip's facts, in reading order: the market, then the sandbox's own state."""
-    i, config = exchange.instrument, exchange.settings
+def header_facts(frame: Frame, market: Market) -> list[Fact]:
+    """The strip's facts, in reading order: the market (from the frame), then the
+    sandbox's own state (the pace the app keeps)."""
+    i, view, settings = frame.instrument, frame.market, frame.settings
     fund, peak = view.insurance_fund, view.insurance_peak
     drawdown = (peak - fund) * PPM // peak if peak > 0 else 0
     fund_tone = "down" if drawdown >= 100_000 else "warn" if drawdown else "up"
     until = format_duration(max(0, view.next_funding - view.time))
-    if market.finished:
+    if frame.finished:
         state = (("■ ended", "down"),)
     elif market.paused:
         state = (("❚❚ paused", "warn"),)
     else:
         state = (("▶ running", "up"),)
-    policy = config.describe()
-    scenario = market.session.simulation.scenario.name
     return [
         ((i.symbol, "strong"),),
         _pair("last", text.price(i, view.last)),
@@ -113,9 +112,9 @@ def header_facts(view: MarketView, exchange, market: Market) -> list[Fact]:
         ((format_duration(view.time), "strong"),),
         state,
         ((speed_text(market.speed), "strong"),),
-        ((scenario, "accent"),),
-        _pair("ADL", policy),
-        _pair("mark", str(config.mark_policy)),
+        ((frame.scenario, "accent"),),
+        _pair("ADL", settings.describe()),
+        _pair("mark", str(settings.mark_policy)),
     ]
 
 

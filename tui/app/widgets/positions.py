@@ -18,7 +18,6 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
 from engine.instrument import Instrument
-from engine.margin import UNBOUNDED_RATIO
 from engine.units import PPM
 from engine.views import AccountView, OrderView, PositionView
 from tui.app import text
@@ -223,21 +222,22 @@ def position_cells(p: PositionView, i: Instrument, colors, bar: int = 6) -> dict
         "liq": Text(text.price(i, p.liquidation_price), style=colors.down),
         "dist": Text(distance),
         "margin": Text(text.money(p.margin)),
-        "health": health_bar(p.ratio, colors, bar),
+        "health": health_bar(p.ratio, colors, bar, p.unbounded),
         "upnl": Text(text.signed_money(p.unrealized), style=pnl),
         "roe": Text(text.signed_percent(p.roe, 1), style=pnl),
         "lights": adl_lights(p.adl_lights, colors),
     }
 
 
-def health_bar(ratio: int, colors, cells: int = 4) -> Text:
+def health_bar(ratio: int, colors, cells: int = 4, unbounded: bool = False) -> Text:
     """Margin ratio (MM / equity) as a bar: green, amber from 50 %, red with a warning
-    sign from 80 %; full at 100 %, the liquidation line."""
+    sign from 80 %; full at 100 %, the liquidation line. ``unbounded``: the equity is
+    gone, so the ratio has no number to show."""
     style = colors.up if ratio < AMBER_RATIO else colors.warn
     if ratio >= WARN_RATIO:
         style = colors.down
     lit = min(cells, round(Fraction(ratio, PPM) * cells))
-    if ratio >= UNBOUNDED_RATIO:
+    if unbounded:
         label = "  ∞"
     elif ratio >= 10 * PPM:
         label = ">999%"
