@@ -16,6 +16,7 @@ from engine.events import Event
 from engine.frames import Frame, build_frame
 from engine.orders import OrderType
 from engine.scenario import load_scenario, shipped
+from engine.side import verb
 from engine.simulation import USER, Simulation
 from engine.units import UnitError
 from engine.views import OrderPreview, PricePoint
@@ -123,7 +124,7 @@ class Session:
         if not lots:
             return None
         qty = self.exchange.instrument.qty_text(abs(lots))
-        return self.submit("sell" if lots > 0 else "buy", qty, None, "market", True)
+        return self.submit(verb(-lots), qty, None, "market", True)
 
     def set_leverage(self, leverage: int) -> Event:
         return self.apply({"command": "set_leverage", "leverage": leverage})

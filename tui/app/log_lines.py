@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 import engine.events as ev
 from engine.instrument import Instrument
+from engine.side import verb
 from engine.units import format_duration
 from tui.app import text
 
@@ -84,7 +85,7 @@ class Describer:
 
     def _accepted(self, e: ev.OrderAccepted):
         i = self.i
-        what = f"#{e.order_id} {_side(e.side)} {text.qty(i, e.qty)} {e.order_type}"
+        what = f"#{e.order_id} {verb(e.side)} {text.qty(i, e.qty)} {e.order_type}"
         if e.price is not None:
             what += f" @ {text.price(i, e.price)}"
         if e.trigger is not None:
@@ -94,7 +95,7 @@ class Describer:
         return f"order {what} accepted", OWN
 
     def _rejected(self, e: ev.OrderRejected):
-        what = f"{_side(e.side)} {e.order_type} " if e.side and e.order_type else ""
+        what = f"{verb(e.side)} {e.order_type} " if e.side and e.order_type else ""
         return f"rejected {what}— {e.reason}", ALARM
 
     def _cancelled(self, e: ev.OrderCancelled):
@@ -117,7 +118,7 @@ class Describer:
         side, fee = (e.side, e.taker_fee) if taker else (-e.side, e.maker_fee)
         role = "taker" if taker else f"maker vs {e.taker}"
         words = (
-            f"filled {_side(side)} {text.qty(i, e.qty)} @ {text.price(i, e.price)} "
+            f"filled {verb(side)} {text.qty(i, e.qty)} @ {text.price(i, e.price)} "
             f"({role}, fee {text.money(fee)})"
         )
         return LogLine(format_duration(e.time), words, OWN)
@@ -226,7 +227,3 @@ def forgone_words(forgone: int) -> str:
     if forgone >= 0:
         return f"profit given up vs the mark {text.money(forgone)}"
     return f"closed {text.money(-forgone)} better than at the mark"
-
-
-def _side(side: int) -> str:
-    return "buy" if side > 0 else "sell"

@@ -12,6 +12,7 @@ from fractions import Fraction
 from functools import cache
 
 from engine.instrument import Instrument
+from engine.side import position
 from engine.units import PPM, format_money_short
 
 
@@ -59,7 +60,8 @@ def rate(ppm: int) -> str:
 
 
 def side_word(side: int) -> str:
-    return "long" if side > 0 else "short"
+    """``long`` or ``short`` (the one Side type names it)."""
+    return position(side)
 
 
 def score(value: float | None) -> str:

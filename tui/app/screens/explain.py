@@ -130,7 +130,7 @@ def liquidation_lines(e: Explanation, i: Instrument, s: str) -> list[str]:
 
 
 def adl_lines(a: AdlTerms, side: int) -> list[str]:
-    own_side = "long" if side > 0 else "short"
+    own_side = text.side_word(side)
     lines = [f"  score = {FORMULAS[a.policy]}"]
     if a.terms:
         factors = " · ".join(f"{name} {term_text(name, value)}" for name, value in a.terms)

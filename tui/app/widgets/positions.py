@@ -18,6 +18,7 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
 from engine.instrument import Instrument
+from engine.side import verb
 from engine.units import PPM
 from engine.views import AccountView, OrderView, PositionView
 from tui.app import text
@@ -264,7 +265,7 @@ def order_cells(order: OrderView, i: Instrument) -> list[str]:
     trigger = text.price(i, order.trigger) if order.trigger is not None else ""
     return [
         str(order.order_id),
-        "buy" if order.side > 0 else "sell",
+        verb(order.side),
         order.order_type,
         text.qty(i, order.qty),
         price,
