@@ -105,13 +105,11 @@ class Accounts:
         self.tape = tape
         self._cv = instrument.contract_value
         self._by_id: dict[str, Account] = {}
+        self.get = self._by_id.get  # account by name, or None (the dict's own, for speed)
         self.positions: dict[str, Account] = {}  # accounts holding a position
         self.changed: set[str] = set()  # accounts changed since the last liquidation scan
 
     # -- who ----------------------------------------------------------------------------
-
-    def get(self, account_id: str) -> Account | None:
-        return self._by_id.get(account_id)
 
     def __getitem__(self, account_id: str) -> Account:
         return self._by_id[account_id]

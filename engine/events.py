@@ -7,49 +7,27 @@ All amounts are integers in engine units (µs, lots, ticks, money units, ppm).
 
 from __future__ import annotations
 
-from dataclasses import MISSING, dataclass, fields
-from typing import Any, ClassVar
+from typing import ClassVar
+
+from msgspec import Struct
 
 
-def event(cls: type) -> type:
-    """A frozen, slotted dataclass whose ``__init__`` writes each slot directly.
+class Event(Struct, frozen=True, gc=False):
+    """Immutable, slotted, and cheap to make (about 0.1 µs): events are made several
+    times per order on the hot path. ``gc=False``: they hold no references to anything
+    that could form a cycle. ``kind`` names the event in the journal."""
 
-    The generated frozen ``__init__`` calls ``object.__setattr__`` per field (about
-    1.7 µs for a trade); events are made several times per order on the hot path,
-    so this one writes through the slot descriptors instead (about 0.7 µs). The
-    instances are exactly as immutable as any frozen dataclass's.
-    """
-    cls = dataclass(frozen=True, slots=True)(cls)
-    names = [f.name for f in fields(cls)]
-    namespace: dict[str, Any] = {f"set_{n}": getattr(cls, n).__set__ for n in names}
-    params = []
-    for f in fields(cls):
-        if f.default is MISSING:
-            params.append(f.name)
-        else:
-            namespace[f"default_{f.name}"] = f.default
-            params.append(f"{f.name}=default_{f.name}")
-    body = "".join(f"    set_{n}(self, {n})\n" for n in names)
-    exec(f"def __init__(self, {', '.join(params)}):\n{body}", namespace)  # noqa: S102
-    cls.__init__ = namespace["__init__"]
-    return cls
-
-
-@event
-class Event:
     kind: ClassVar[str] = "event"
     time: int
 
 
-@event
-class Deposit(Event):
+class Deposit(Event, frozen=True, gc=False):
     kind: ClassVar[str] = "deposit"
     account: str
     amount: int
 
 
-@event
-class OrderAccepted(Event):
+class OrderAccepted(Event, frozen=True, gc=False):
     kind: ClassVar[str] = "order_accepted"
     account: str
     order_id: int
@@ -61,8 +39,7 @@ class OrderAccepted(Event):
     trigger: int | None = None
 
 
-@event
-class OrderRejected(Event):
+class OrderRejected(Event, frozen=True, gc=False):
     kind: ClassVar[str] = "order_rejected"
     account: str
     reason: str
@@ -70,8 +47,7 @@ class OrderRejected(Event):
     order_type: str = ""
 
 
-@event
-class OrderCancelled(Event):
+class OrderCancelled(Event, frozen=True, gc=False):
     kind: ClassVar[str] = "order_cancelled"
     account: str
     order_id: int
@@ -79,8 +55,7 @@ class OrderCancelled(Event):
     reason: str
 
 
-@event
-class OrderTriggered(Event):
+class OrderTriggered(Event, frozen=True, gc=False):
     kind: ClassVar[str] = "order_triggered"
     account: str
     order_id: int
@@ -88,8 +63,7 @@ class OrderTriggered(Event):
     price: int
 
 
-@event
-class Trade(Event):
+class Trade(Event, frozen=True, gc=False):
     """One match: the taker crossed the spread against a resting maker order."""
 
     kind: ClassVar[str] = "trade"
@@ -104,8 +78,7 @@ class Trade(Event):
     maker_fee: int
 
 
-@event
-class PositionChanged(Event):
+class PositionChanged(Event, frozen=True, gc=False):
     kind: ClassVar[str] = "position_changed"
     account: str
     qty: int  # signed lots after the change
@@ -113,8 +86,7 @@ class PositionChanged(Event):
     realized: int  # PnL realized by this change, money units
 
 
-@event
-class SettingChanged(Event):
+class SettingChanged(Event, frozen=True, gc=False):
     """Leverage or margin mode of an account changed."""
 
     kind: ClassVar[str] = "setting_changed"
@@ -123,15 +95,13 @@ class SettingChanged(Event):
     value: str
 
 
-@event
-class FundingPayment(Event):
+class FundingPayment(Event, frozen=True, gc=False):
     kind: ClassVar[str] = "funding_payment"
     account: str
     amount: int  # money units; negative = paid, positive = received
 
 
-@event
-class FundingSettled(Event):
+class FundingSettled(Event, frozen=True, gc=False):
     kind: ClassVar[str] = "funding_settled"
     rate: int  # ppm; longs pay shorts when positive
     premium: int  # ppm, the interval's average premium
@@ -141,23 +111,20 @@ class FundingSettled(Event):
     residual: int  # rounding kept by the insurance fund
 
 
-@event
-class MarginWarning(Event):
+class MarginWarning(Event, frozen=True, gc=False):
     kind: ClassVar[str] = "margin_warning"
     account: str
     ratio: int  # ppm
 
 
-@event
-class InsuranceFundChanged(Event):
+class InsuranceFundChanged(Event, frozen=True, gc=False):
     kind: ClassVar[str] = "insurance_fund"
     balance: int
     delta: int
     reason: str
 
 
-@event
-class Liquidation(Event):
+class Liquidation(Event, frozen=True, gc=False):
     """A position crossed its liquidation price: its owner is settled at bankruptcy."""
 
     kind: ClassVar[str] = "liquidation"
@@ -172,8 +139,7 @@ class Liquidation(Event):
     margin_lost: int  # the collateral the owner loses: never more
 
 
-@event
-class LiquidationSettled(Event):
+class LiquidationSettled(Event, frozen=True, gc=False):
     """How the liquidation engine closed what it took over (SPEC §5.2)."""
 
     kind: ClassVar[str] = "liquidation_settled"
@@ -188,8 +154,7 @@ class LiquidationSettled(Event):
     clawback: int  # deficit socialized over winners
 
 
-@event
-class AutoDeleveraged(Event):
+class AutoDeleveraged(Event, frozen=True, gc=False):
     """An opposite position was closed against a bankrupt one, at the ADL price."""
 
     kind: ClassVar[str] = "adl"
@@ -206,8 +171,7 @@ class AutoDeleveraged(Event):
     policy: str
 
 
-@event
-class AdlExecuted(Event):
+class AdlExecuted(Event, frozen=True, gc=False):
     """One ADL event: the rest of a bankrupt position closed against a queue."""
 
     kind: ClassVar[str] = "adl_executed"
@@ -222,8 +186,7 @@ class AdlExecuted(Event):
     policy: str
 
 
-@event
-class SocializedLoss(Event):
+class SocializedLoss(Event, frozen=True, gc=False):
     """The fund's deficit taken from every winner's profit in the same proportion."""
 
     kind: ClassVar[str] = "socialized_loss"
@@ -234,14 +197,12 @@ class SocializedLoss(Event):
     accounts: int
 
 
-@event
-class SocializedLossCharged(Event):
+class SocializedLossCharged(Event, frozen=True, gc=False):
     kind: ClassVar[str] = "socialized_loss_charged"
     account: str
     amount: int
 
 
-@event
-class FeedEnded(Event):
+class FeedEnded(Event, frozen=True, gc=False):
     kind: ClassVar[str] = "feed_ended"
     reason: str

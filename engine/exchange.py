@@ -84,6 +84,7 @@ class Exchange:
         )
         if config.insurance_fund:
             fund.seed(config.insurance_fund)
+        self.drain_events = tape.drain  # events since the last drain, oldest first
 
     @property
     def time(self) -> int:
@@ -92,10 +93,6 @@ class Exchange:
     @property
     def settings(self) -> MarketSettings:
         return self.config.market
-
-    def drain_events(self) -> list[Event]:
-        """Events emitted since the last drain, oldest first."""
-        return self.tape.drain()
 
     # == accounts ====================================================================
 

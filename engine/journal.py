@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import fields
 from operator import attrgetter
 from pathlib import Path
 from typing import IO, Any
@@ -55,7 +54,7 @@ def event_kinds() -> dict[str, type[Event]]:
 
 
 def event_schema() -> dict[str, list[str]]:
-    return {kind: [f.name for f in fields(cls)] for kind, cls in sorted(event_kinds().items())}
+    return {kind: list(cls.__struct_fields__) for kind, cls in sorted(event_kinds().items())}
 
 
 def file_digest(path: Path) -> str:
@@ -96,7 +95,7 @@ class _Encoder:
     def row(self, event: Event) -> list[Any]:
         getter = self._getters.get(type(event))
         if getter is None:
-            names = [f.name for f in fields(event)]
+            names = event.__struct_fields__
             getter = self._getters[type(event)] = attrgetter(*names)
         values = getter(event)
         return [event.kind, *values] if isinstance(values, tuple) else [event.kind, values]

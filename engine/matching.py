@@ -9,6 +9,7 @@ aggressor's own ``settle``.
 
 from __future__ import annotations
 
+import itertools
 from typing import Protocol
 
 from engine.accounts import Account, Accounts
@@ -42,12 +43,7 @@ class Matching:
         self.prices = prices
         self.tape = tape
         self.book = OrderBook()
-        self._next_order_id = 1
-
-    def new_order_id(self) -> int:
-        order_id = self._next_order_id
-        self._next_order_id += 1
-        return order_id
+        self.new_order_id = itertools.count(1).__next__  # ids for orders and stops alike
 
     # -- taking ------------------------------------------------------------------------
 
@@ -64,16 +60,11 @@ class Matching:
             )
         if not fills:
             return left, 0
-        accounts, cv, emit, time = (
-            self.accounts,
-            self.instrument.contract_value,
-            tape.emit,
-            tape.time,
-        )
-        maker_rate = self.instrument.maker_fee
+        accounts, emit, time = self.accounts, tape.events.append, tape.time
+        cv, maker_rate = self.instrument.contract_value, self.instrument.maker_fee
         filled = 0
         for maker_order, lots, price in fills:
-            maker = accounts[maker_order.account]
+            maker = accounts.get(maker_order.account)
             accounts.maker_filled(maker, maker_order, lots)
             taker_fee = aggressor.settle(side, lots, price)
             maker_realized, maker_fee = accounts.fill(
@@ -111,9 +102,9 @@ class Matching:
     def cancel_resting(self, account: Account, order_id: int, reason: str) -> Event:
         order, unfilled = self.book.cancel(order_id)
         self.accounts.order_left(account, order, unfilled)
-        return self.tape.emit(
-            OrderCancelled(self.tape.time, account.id, order_id, unfilled, reason)
-        )
+        cancelled = OrderCancelled(self.tape.time, account.id, order_id, unfilled, reason)
+        self.tape.events.append(cancelled)
+        return cancelled
 
     def trim_reduce_only(self, account: Account) -> None:
         """Cancel reduce-only orders that no longer reduce; the oldest keep their place."""

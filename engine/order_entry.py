@@ -118,11 +118,10 @@ class OrderEntry:
                     return self.reject(account.id, reason, side, order_type)
         if order_id is None:
             order_id = self.matching.new_order_id()
-        accepted = tape.emit(
-            OrderAccepted(
-                tape.time, account.id, order_id, side, order_type, qty, price, reduce_only
-            )
+        accepted = OrderAccepted(
+            tape.time, account.id, order_id, side, order_type, qty, price, reduce_only
         )
+        tape.events.append(accepted)
         left = qty
         if best_opposite is not None and (
             price is None or (price >= best_opposite if side > 0 else price <= best_opposite)

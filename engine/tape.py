@@ -15,7 +15,7 @@ class Tape:
 
     def __init__(self, time: int) -> None:
         self.time = time
-        self.events: list[Event] = []
+        self.events: list[Event] = []  # the one list, for ever: hot paths bind its append
 
     def emit(self, event: Event) -> Event:
         self.events.append(event)
@@ -23,5 +23,6 @@ class Tape:
 
     def drain(self) -> list[Event]:
         """Events emitted since the last drain, oldest first."""
-        events, self.events = self.events, []
+        events = self.events[:]
+        self.events.clear()
         return events
