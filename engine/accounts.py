@@ -168,6 +168,23 @@ class Accounts:
             self.prices.mark,
         )
 
+    def bankruptcy_bound(self, account: Account) -> int | None:
+        """The worst tick the position may close at, taker fee included, without a loss
+        beyond its collateral: a long sells at or above it, a short buys at or below it
+        (None when flat, or when no positive price would bankrupt it).
+
+        A long selling at P loses cost·cv − Q·P·cv and pays Q·P·cv·r; both within the
+        collateral C means P ≥ (cost·cv − C) / (Q·cv·(1 − r)); a short, P ≤ (cost·cv + C)
+        / (Q·cv·(1 + r))."""
+        if not account.lots:
+            return None
+        lots, cv, rate = abs(account.lots), self._cv, self.instrument.taker_fee
+        value, collateral = account.cost * cv, self.collateral(account)
+        if account.side > 0:
+            top = (value - collateral) * PPM
+            return -(-top // (lots * cv * (PPM - rate))) if top > 0 else None
+        return (value + collateral) * PPM // (lots * cv * (PPM + rate))
+
     def available(self, account: Account) -> int:
         """Money free for new orders: cross = wallet + uPnL − position IM − order margin;
         isolated = wallet − order margin (the position's margin is set aside)."""
@@ -338,11 +355,12 @@ class Accounts:
         account.cost -= removed
         account.lots -= position_side * closing
         ledger = self.ledger
+        isolated = account.mode is MarginMode.ISOLATED
+        share = ledger.balances[account.isolated] * closing // held if isolated else 0
         self._settle_pnl(account, realized)
-        if account.mode is MarginMode.ISOLATED:
-            if account.lots:
-                share = ledger.balances[account.isolated] * closing // held
-                ledger.transfer(account.isolated, account.wallet, max(share, 0))
+        if isolated:
+            if account.lots:  # the closed part's margin, less its own loss, goes back
+                ledger.transfer(account.isolated, account.wallet, max(share + realized, 0))
             else:
                 self._release_isolated(account)
         return realized
@@ -367,28 +385,31 @@ class Accounts:
 
     def settle_funding(self, rate: int, premium: int) -> None:
         """Longs pay shorts when F > 0: notional at mark × F, rounded toward the exchange
-        (payers round up, receivers down); the residual goes to the insurance fund."""
+        (payers round up, receivers down). A payer's margin that cannot cover its payment
+        pays what it has, and the receivers share what was paid (never the fund: funding
+        moves money between traders); the rounding residual goes to the insurance fund."""
         mark, cv, ledger, tape = self.prices.mark, self._cv, self.ledger, self.tape
         paid = received = 0
         if rate:
             payer_side = 1 if rate > 0 else -1
             holders = sorted(self.positions.values(), key=lambda a: a.side != payer_side)
-            for account in holders:
+            payers = [a for a in holders if a.side == payer_side]
+            receivers = [a for a in holders if a.side != payer_side]
+            for account in payers:
                 self.changed.add(account.id)
-                exact = abs(account.lots) * mark * cv * abs(rate)
-                if account.side == payer_side:
-                    amount = ceil_div(exact, PPM)
-                    unpaid = ledger.draw((account.margin_key,), FUNDING_POOL, amount)
-                    if unpaid:
-                        account.bankrupt = True
-                        self.fund.pay(FUNDING_POOL, unpaid, f"funding unpaid by {account.id}")
-                    paid += amount
-                    tape.emit(FundingPayment(tape.time, account.id, -amount))
-                else:
-                    amount = exact // PPM
-                    ledger.transfer(FUNDING_POOL, account.margin_key, amount)
-                    received += amount
-                    tape.emit(FundingPayment(tape.time, account.id, amount))
+                amount = ceil_div(abs(account.lots) * mark * cv * abs(rate), PPM)
+                unpaid = ledger.draw((account.margin_key,), FUNDING_POOL, amount)
+                paid += amount - unpaid
+                tape.emit(FundingPayment(tape.time, account.id, unpaid - amount))
+            due = [abs(a.lots) * mark * cv * abs(rate) // PPM for a in receivers]
+            owed = sum(due)
+            for account, amount in zip(receivers, due, strict=True):
+                self.changed.add(account.id)
+                if paid < owed:  # some payers fell short: the receivers share what came in
+                    amount = amount * paid // owed
+                ledger.transfer(FUNDING_POOL, account.margin_key, amount)
+                received += amount
+                tape.emit(FundingPayment(tape.time, account.id, amount))
         residual = ledger.balances[FUNDING_POOL]
         if residual:
             self.fund.receive(FUNDING_POOL, residual, "funding rounding")

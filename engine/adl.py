@@ -89,8 +89,9 @@ def score_terms(
             ("PnL%", max(0, upnl) / max(MONEY_SCALE, h.collateral)),
             ("margin ratio", h.maintenance / equity if equity > 0 else inf),
         )
-    if policy is RankingPolicy.HYPERLIQUID:
+    if policy is RankingPolicy.HYPERLIQUID:  # it ranks users in profit: the rest come after
         return (
+            ("in profit", 1.0 if upnl > 0 else 0.0),
             ("price ratio", mark / entry if h.side > 0 else entry / mark),
             ("notional / equity", notional / equity if equity > 0 else inf),
         )
@@ -143,23 +144,36 @@ def scores(policy: RankingPolicy, holders: list[Holder], mark: int, cv: int) -> 
 def queue(
     policy: RankingPolicy, holders: list[Holder], mark: int, cv: int, start: int = 0
 ) -> list[tuple[Holder, float]]:
-    """One side's positions in deleveraging order, with their scores.
+    """One side's positions in deleveraging order, with their scores: every position in
+    profit before any that is not (SPEC §5.4), whatever the policy.
 
-    ``random`` rotates the account order to ``start`` (drawn by the caller's seeded
-    generator); every other policy sorts by score, then larger size, earlier open.
-    The sort compares plain tuples, so the ordering runs in C (100,000 positions).
+    ``random`` rotates the winners' account order to ``start`` (drawn by the caller's
+    seeded generator); every other policy sorts by score, then larger size, earlier
+    open. The sort compares plain tuples, so the ordering runs in C (100,000 positions).
     """
     values = scores(policy, holders, mark, cv)
     if policy is RankingPolicy.RANDOM:
         ordered = sorted(zip(holders, values, strict=True), key=lambda hv: hv[0].account)
-        start %= max(1, len(ordered))
-        return ordered[start:] + ordered[:start]
+        winners, others = _winners_first(ordered, mark, cv)
+        start %= max(1, len(winners))
+        return winners[start:] + winners[:start] + others
     decorated = [
         (-value, -h.lots, h.opened_at, h.account, h)
         for h, value in zip(holders, values, strict=True)
     ]
     decorated.sort()
-    return [(d[4], -d[0]) for d in decorated]  # negating a float back is exact
+    ordered = [(d[4], -d[0]) for d in decorated]  # negating a float back is exact
+    if policy is RankingPolicy.LEVERAGE_FIRST:  # its score is risk, not profit
+        winners, others = _winners_first(ordered, mark, cv)
+        return winners + others
+    return ordered  # a score > 0 is a position in profit, and only it
+
+
+def _winners_first(ordered, mark: int, cv: int):
+    """(positions in profit, the others), each in the order given."""
+    winners = [hv for hv in ordered if hv[0].unrealized(mark, cv) > 0]
+    others = [hv for hv in ordered if hv[0].unrealized(mark, cv) <= 0]
+    return winners, others
 
 
 def grouped(policy: RankingPolicy) -> bool:
@@ -169,22 +183,25 @@ def grouped(policy: RankingPolicy) -> bool:
 
 
 def lights(
-    policy: RankingPolicy, ordered: list[tuple[Holder, float]]
+    policy: RankingPolicy, ordered: list[tuple[Holder, float]], rule: str = "size"
 ) -> dict[str, tuple[int, int, float, int]]:
-    """Account → (rank, lights 1–5, score, cumulative lots) for one side's queue (SPEC §5.6).
+    """Account → (rank, lights 1–5, score, cumulative weight) for one side's queue (SPEC §5.6).
 
-    Cumulative share = (size ranked ahead + own size) / side total; the percentile
+    Cumulative share = (weight ranked ahead + own weight) / side total; the percentile
     is that share rounded up to the next 20 % step; lights = 6 − percentile / 20 %.
-    Grouped policies share one cumulative share per score group (dense ranks).
+    The weight is a position's size (``size``, BitMEX) or one per position (``count``,
+    Binance's quantile over users); ``none`` publishes no lights. Grouped policies
+    share one cumulative share per score group (dense ranks).
     """
-    total = sum(h[2] for h, _ in ordered)
+    by_count = rule == "count"
+    total = len(ordered) if by_count else sum(h[2] for h, _ in ordered)
     result: dict[str, tuple[int, int, float, int]] = {}
-    if not total:
+    if not total or rule == "none":
         return result
     if not grouped(policy):  # the hot loop for 100,000 positions: no division inside
         cumulative, steps, bound = 0, 1, total  # lights = 6 − steps while 5·cum ≤ steps·total
         for rank, ((account, _, lots, _, _, _, _), value) in enumerate(ordered, start=1):
-            cumulative += lots
+            cumulative += 1 if by_count else lots
             while cumulative * 5 > bound:
                 steps += 1
                 bound += total
@@ -195,7 +212,7 @@ def lights(
         j = i + 1
         while j < len(ordered) and ordered[j][1] == ordered[i][1]:
             j += 1
-        cumulative += sum(h.lots for h, _ in ordered[i:j])
+        cumulative += (j - i) if by_count else sum(h.lots for h, _ in ordered[i:j])
         rank += 1
         lit = 6 + (-cumulative * 5 // total)  # 6 − ⌈5·share⌉
         for h, value in ordered[i:j]:
@@ -224,26 +241,30 @@ def allocate(
 ) -> list[tuple[Holder, int, int, float]]:
     """Split ``rest`` lots of a bankrupt position over the opposite side's ``holders``.
 
-    Returns (holder, lots, rank, score) with Σ lots = min(rest, Σ holder lots) and no
-    holder giving more than it holds. ``price`` is the ADL price (for ``random``'s
-    bankruptcy check).
+    Returns (holder, lots, rank, score), positions in profit first, no holder giving
+    more than it holds. No policy closes a position its fill at ``price`` (the ADL
+    price) would make bankrupt — dYdX's ``deleveraging.go`` skips them, and an ADL must
+    never create a new bad debt — so Σ lots = min(rest, what the others hold).
     """
+    if policy is RankingPolicy.PRO_RATA or policy is RankingPolicy.LEVERAGE_FIRST:
+        solvent = [h for h in holders if survives(h, h.lots, mark, price, cv)]
     if policy is RankingPolicy.PRO_RATA:
-        return _pro_rata(holders, rest, mark, cv)
+        return _pro_rata(solvent, rest, mark, cv)
     if policy is RankingPolicy.LEVERAGE_FIRST:
-        return _water_fill(holders, rest, mark, cv)
+        winners = [h for h in solvent if h.unrealized(mark, cv) > 0]
+        taken = _water_fill(winners, rest, mark, cv)
+        rest -= sum(lots for _, lots, _, _ in taken)
+        others = [h for h in solvent if h.unrealized(mark, cv) <= 0]
+        later = _water_fill(others, rest, mark, cv) if rest > 0 else []
+        return taken + [(h, lots, rank + len(taken), v) for h, lots, rank, v in later]
     start = rng.randrange(len(holders)) if policy is RankingPolicy.RANDOM and holders else 0
-    ordered = queue(policy, holders, mark, cv, start)
-    if policy is RankingPolicy.RANDOM:
-        safe = [survives(h, min(rest, h.lots), mark, price, cv) for h, _ in ordered]
-        ordered = [hv for hv, ok in zip(ordered, safe, strict=True) if ok] + [
-            hv for hv, ok in zip(ordered, safe, strict=True) if not ok
-        ]
     taken = []
-    for rank, (holder, value) in enumerate(ordered, start=1):
+    for rank, (holder, value) in enumerate(queue(policy, holders, mark, cv, start), start=1):
         if rest <= 0:
             break
         lots = min(rest, holder.lots)
+        if not survives(holder, lots, mark, price, cv):
+            continue
         taken.append((holder, lots, rank, value))
         rest -= lots
     return taken
@@ -343,41 +364,6 @@ def split_exact(total: int, weights: list, caps: list[int] | None = None) -> lis
 
 
 # -- the counterfactual: the same deficit, split by every policy ---------------------------
-
-
-def split_deficit(
-    policy: str,
-    holders: list[Holder],
-    rest: int,
-    deficit: int,
-    mark: int,
-    cv: int,
-    price: int,
-    seed: int,
-) -> tuple[dict[str, int], dict[str, int]]:
-    """What each account gives up if ``policy`` had covered the event (SPEC §6):
-    (account → money, account → lots closed).
-
-    Queue-like policies give up money in proportion to the lots they would have
-    closed; ``clawback`` takes money in proportion to each winner's profit and closes
-    nothing. The money sums exactly to the deficit (largest remainder); the lots to
-    the bankrupt remainder — so the comparison means something even when the mark
-    has not crossed the bankruptcy price and the deficit is zero.
-    """
-    if policy == CLAWBACK:
-        sizes: dict[str, int] = {}
-        winners = [h for h in holders if h.unrealized(mark, cv) > 0]
-        weights = [h.unrealized(mark, cv) for h in winners]
-        if not winners:  # nobody is in profit: the loss falls on every position by size
-            winners, weights = list(holders), [h.lots for h in holders]
-    else:
-        taken = allocate(RankingPolicy(policy), holders, rest, mark, cv, price, random.Random(seed))
-        winners = [h for h, _, _, _ in taken]
-        weights = [lots for _, lots, _, _ in taken]
-        sizes = {h.account: lots for h, lots, _, _ in taken}
-    amounts = split_exact(deficit, weights)
-    money = {h.account: a for h, a in zip(winners, amounts, strict=True) if a}
-    return money, sizes
 
 
 def concentration(haircuts: dict[str, int], deficit: int) -> tuple[int, int, int]:

@@ -23,7 +23,7 @@ class LightView:
     rank: int
     lights: int
     score: float
-    share: int  # ppm: size ranked ahead of it plus its own, over the side's total
+    share: int  # ppm: weight ranked ahead of it plus its own, over the side's total
 
 
 class AdlQueue:
@@ -59,13 +59,15 @@ class AdlQueue:
         mark: int,
         cv: int,
         time: int,
+        rule: str = "size",
     ) -> None:
-        """Rank both sides' ``holders`` and light every position."""
+        """Rank both sides' ``holders`` and light every position by ``rule``."""
         lights: dict[str, tuple[int, int, float, int]] = {}
         for side in (1, -1):
             ordered = self._queues[side] = adl.queue(policy, holders[side], mark, cv)
-            self._side_lots[side] = sum(h.lots for h in holders[side])
-            lights.update(adl.lights(policy, ordered))
+            by_count = rule == "count"
+            self._side_lots[side] = len(ordered) if by_count else sum(h.lots for h in holders[side])
+            lights.update(adl.lights(policy, ordered, rule))
         self._lights = lights
         self.next_refresh = time + self.every
 

@@ -22,7 +22,7 @@ def ledger_totals(exchange) -> LedgerTotals:
     unrealized = sum(
         margin.unrealized_pnl(a.side, abs(a.lots), a.cost, mark, cv) for a in positions
     ) + backstop.unrealized(mark, cv)
-    held = backstop.side * backstop.lots
+    held_long, held_short = backstop.lots_on(1), backstop.lots_on(-1)
     return LedgerTotals(
         deposits=exchange.ledger.deposits,
         withdrawals=exchange.ledger.withdrawals,
@@ -32,8 +32,8 @@ def ledger_totals(exchange) -> LedgerTotals:
         fees=balances[FEE_POOL],
         settlement=balances[SETTLEMENT],
         funding_pool=balances[FUNDING_POOL],
-        long_lots=sum(a.lots for a in positions if a.lots > 0) + max(held, 0),
-        short_lots=-sum(a.lots for a in positions if a.lots < 0) + max(-held, 0),
+        long_lots=sum(a.lots for a in positions if a.lots > 0) + held_long,
+        short_lots=-sum(a.lots for a in positions if a.lots < 0) + held_short,
     )
 
 

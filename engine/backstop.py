@@ -1,52 +1,99 @@
-"""The backstop's inventory: what the liquidation engine took over and has not closed.
+"""The backstop's book: the liquidated positions the liquidation engine holds.
 
-It takes a position at the owner's bankruptcy price, so its cost is kept in money
-(Q·P_bk·cv = C·cv − s·margin, an integer) rather than in lot·ticks. Its realized
-PnL is the insurance fund's: a fill better than P_bk is surplus, worse is a loss.
+A position passes here at its owner's bankruptcy price (SPEC §5.2), so its cost is
+kept in money (Q·P_bk·cv = C·cv − s·margin, an integer) rather than in lot·ticks.
+It stays until it is worked off, over as many steps as liquidity takes; meanwhile
+its profit or loss against the take-over price is the insurance fund's, and a loss
+beyond the bankruptcy price is its **deficit**.
 """
 
 from __future__ import annotations
 
 
-class Backstop:
-    """One side's inventory at a money cost basis. Between liquidations it is flat."""
+class Held:
+    """One liquidated position the backstop holds, and how it has been closed so far."""
 
-    def __init__(self) -> None:
-        self.side = 0
-        self.lots = 0
-        self.cost = 0  # money units
+    __slots__ = (
+        "id",
+        "account",
+        "side",
+        "lots",
+        "cost",
+        "since",
+        "taken",
+        "book_qty",
+        "band_qty",
+        "adl_qty",
+        "fund_in",
+        "fund_out",
+    )
 
-    def take_over(self, side: int, lots: int, cost: int) -> None:
-        assert self.lots == 0 or self.side == side, "one liquidation at a time"
+    def __init__(self, held_id: int, account: str, side: int, lots: int, cost: int, since: int):
+        self.id = held_id
+        self.account = account  # whose position it was
         self.side = side
-        self.lots += lots
-        self.cost += cost
+        self.lots = lots
+        self.cost = cost  # money units
+        self.since = since  # µs: taken over then
+        self.taken = lots
+        self.book_qty = 0  # closed on the book at the bankruptcy price or better
+        self.band_qty = 0  # closed on the book beyond it, paid by the fund
+        self.adl_qty = 0  # closed against opposite positions
+        self.fund_in = 0  # surplus the fund received
+        self.fund_out = 0  # losses the fund paid
 
-    def release(self, lots: int, price: int, contract_value: int) -> int:
-        """Close ``lots`` at ``price`` (ticks); returns the realized PnL in money.
+    def unrealized(self, mark: int, cv: int) -> int:
+        return self.side * (self.lots * mark * cv - self.cost)
 
-        A partial close rounds the removed cost in the fund's favour, so a loss the
-        fund was allowed to take is never exceeded by rounding; the last close takes
-        whatever cost remains, so the total is exact.
-        """
-        if lots == self.lots:
-            removed = self.cost
-        elif self.side > 0:
-            removed = self.cost * lots // self.lots
-        else:
-            removed = -(-self.cost * lots // self.lots)
-        realized = self.side * (lots * price * contract_value - removed)
-        self.lots -= lots
-        self.cost -= removed
-        if not self.lots:
-            self.side = 0
-        return realized
+    def deficit(self, mark: int, cv: int) -> int:
+        """The loss beyond the bankruptcy price at ``mark``: what the fund would pay."""
+        return max(0, -self.unrealized(mark, cv))
 
-    def unrealized(self, mark: int, contract_value: int) -> int:
-        return self.side * (self.lots * mark * contract_value - self.cost)
-
-    def bankruptcy_tick(self, contract_value: int) -> int:
-        """The average take-over price rounded toward the fund: counterparties never
-        get a better price than the bankruptcy price."""
-        units = self.lots * contract_value
+    def bankruptcy_tick(self, cv: int) -> int:
+        """The take-over price rounded toward the fund: a counterparty never gets a
+        better price than the bankruptcy price."""
+        units = self.lots * cv
         return -(-self.cost // units) if self.side > 0 else self.cost // units
+
+    def cost_of(self, lots: int) -> int:
+        """The money cost ``lots`` of it carry, rounded in the fund's favour (a loss the
+        fund was allowed is never exceeded by rounding); all of it for the last lots."""
+        if lots == self.lots:
+            return self.cost
+        if self.side > 0:
+            return self.cost * lots // self.lots
+        return -(-self.cost * lots // self.lots)
+
+
+class Backstop:
+    def __init__(self) -> None:
+        self.held: list[Held] = []  # in the order taken over
+        self._next_id = 1
+
+    def take_over(self, account: str, side: int, lots: int, cost: int, time: int) -> Held:
+        held = Held(self._next_id, account, side, lots, cost, time)
+        self._next_id += 1
+        self.held.append(held)
+        return held
+
+    def release(self, held: Held, lots: int, price: int, cv: int) -> int:
+        """Close ``lots`` of a held position at ``price`` (ticks); returns the realized PnL,
+        the fund's, in money."""
+        removed = held.cost_of(lots)
+        held.lots -= lots
+        held.cost -= removed
+        return held.side * (lots * price * cv - removed)
+
+    def closed(self) -> list[Held]:
+        """Take out the positions fully worked off since the last call."""
+        done = [held for held in self.held if not held.lots]
+        if done:
+            self.held = [held for held in self.held if held.lots]
+        return done
+
+    def unrealized(self, mark: int, cv: int) -> int:
+        """Σ the held positions' profit at ``mark``: with the fund's balance, its equity."""
+        return sum(held.unrealized(mark, cv) for held in self.held)
+
+    def lots_on(self, side: int) -> int:
+        return sum(held.lots for held in self.held if held.side == side)

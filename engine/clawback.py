@@ -40,6 +40,8 @@ def claw_back(
         paid = accounts.charge(account, amount)
         collected += paid
         tape.emit(SocializedLossCharged(tape.time, account.id, paid))
+    if collected:
+        fund.announce(collected, f"socialized loss after {liquidated}'s liquidation")
     tape.emit(
         SocializedLoss(
             tape.time,

@@ -8,10 +8,12 @@ happened.
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 
-from engine import adl
-from engine.adl import Holder
+from engine import adl, margin
+from engine.adl import Holder, RankingPolicy
+from engine.instrument import Instrument
 from engine.views import Counterfactual, PolicySplit
 
 
@@ -33,38 +35,31 @@ class AdlRecord:
     taken: tuple[tuple[Holder, int], ...] = ()  # what it closed: (position just before, lots)
 
 
-def split_by_every_policy(record: AdlRecord, cv: int) -> Counterfactual:
-    """The same deficit split by every policy, for one recorded ADL event.
+def split_by_every_policy(record: AdlRecord, instrument: Instrument) -> Counterfactual:
+    """Who each policy would have hit for one recorded ADL event, and what each gives up.
 
-    The policy in force shows exactly what it did; the others are ranked over the
-    queue the event saw, at the event's mark (positions it did not touch as of the
-    last lights refresh)."""
+    The policy in force shows exactly what happened. Every other contract-space policy
+    is allocated over the positions the event saw, at its mark and price (a Binance
+    score needs each one's maintenance margin at that mark, so it is worked out here);
+    each lot closed at the ADL price gives up |price − mark| against the mark.
+    ``clawback`` takes the deficit from every winner's profit at one rate instead."""
+    cv = instrument.contract_value
+    per_lot = abs(record.price - record.mark) * cv
     splits = []
-    before = {holder.account: holder for holder, _ in record.taken}  # as they stood
-    holders = [before.get(h.account, h) for h in record.holders]
     for policy in adl.COUNTERFACTUAL_POLICIES:
-        if str(policy) == record.policy:  # what happened, not a re-ranking of it
-            sizes = {holder.account: lots for holder, lots in record.taken}
-            amounts = adl.split_exact(record.deficit, list(sizes.values()))
-            haircuts = {a: m for a, m in zip(sizes, amounts, strict=True) if m}
+        if str(policy) == adl.CLAWBACK:
+            money, sizes = _clawback(record, cv), {}
         else:
-            haircuts, sizes = adl.split_deficit(
-                str(policy),
-                holders,
-                record.rest,
-                record.deficit,
-                record.mark,
-                cv,
-                record.price,
-                record.seed,
-            )
-        touched, top, top10 = adl.concentration(haircuts, record.deficit)
-        if not record.deficit:  # no money to split: count who would close what
-            touched, top, top10 = adl.concentration(sizes, record.rest)
+            sizes = _sizes(record, policy, instrument)
+            money = {account: lots * per_lot for account, lots in sizes.items() if per_lot}
+        total = sum(money.values())
+        touched, top, top10 = (
+            adl.concentration(money, total) if total else adl.concentration(sizes, record.rest)
+        )
         splits.append(
             PolicySplit(
                 str(policy),
-                _largest_first(haircuts),
+                _largest_first(money),
                 touched,
                 top,
                 top10,
@@ -72,6 +67,32 @@ def split_by_every_policy(record: AdlRecord, cv: int) -> Counterfactual:
             )
         )
     return Counterfactual(record.adl_id, record.deficit, record.policy, tuple(splits))
+
+
+def _sizes(record: AdlRecord, policy, instrument: Instrument) -> dict[str, int]:
+    """account → lots ``policy`` closes (what did close, for the policy in force)."""
+    if str(policy) == record.policy:
+        return {holder.account: lots for holder, lots in record.taken}
+    holders = list(record.holders)
+    cv = instrument.contract_value
+    if policy is RankingPolicy.BINANCE:
+        holders = [
+            h._replace(
+                maintenance=margin.maintenance_margin(instrument, h.lots * record.mark * cv)[1]
+            )
+            for h in holders
+        ]
+    taken = adl.allocate(
+        policy, holders, record.rest, record.mark, cv, record.price, random.Random(record.seed)
+    )
+    return {holder.account: lots for holder, lots, _, _ in taken}
+
+
+def _clawback(record: AdlRecord, cv: int) -> dict[str, int]:
+    """The deficit from every winner's profit at one rate (largest remainder)."""
+    winners = [h for h in record.holders if h.unrealized(record.mark, cv) > 0]
+    amounts = adl.split_exact(record.deficit, [h.unrealized(record.mark, cv) for h in winners])
+    return {h.account: amount for h, amount in zip(winners, amounts, strict=True) if amount}
 
 
 def _largest_first(amounts: dict[str, int]) -> tuple[tuple[str, int], ...]:

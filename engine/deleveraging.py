@@ -16,7 +16,7 @@ from engine import adl, margin
 from engine.accounts import Account, Accounts
 from engine.adl import AdlPrice, Holder, RankingPolicy
 from engine.adl_queue import AdlQueue, LightView
-from engine.backstop import Backstop
+from engine.backstop import Backstop, Held
 from engine.clawback import claw_back
 from engine.counterfactual import AdlRecord, Counterfactual, split_by_every_policy
 from engine.events import AdlExecuted, AutoDeleveraged, PositionChanged
@@ -24,13 +24,12 @@ from engine.fund import InsuranceFund
 from engine.instrument import Instrument
 from engine.ledger import SETTLEMENT
 from engine.order_entry import OrderEntry
-from engine.policies import MarketSettings
+from engine.policies import MarketSettings, TriggerPolicy
 from engine.pricing import PriceState
 from engine.tape import Tape
+from engine.units import PPM
 
 ADL_HISTORY = 200  # ADL events kept for their counterfactual
-
-Taken = tuple[Holder, int, int, float]  # (position now, lots, rank, score)
 
 
 class Deleveraging:
@@ -100,7 +99,9 @@ class Deleveraging:
         holders = {
             side: self.holders(side) if needs_mark else self.queue.tracked(side) for side in (1, -1)
         }
-        self.queue.publish(policy, holders, self.prices.mark, self._cv, self.tape.time)
+        self.queue.publish(
+            policy, holders, self.prices.mark, self._cv, self.tape.time, self.settings.lights
+        )
 
     def light(self, account_id: str) -> LightView | None:
         account = self.accounts.get(account_id)
@@ -108,138 +109,150 @@ class Deleveraging:
             return None
         return self.queue.light(account_id, account.side)
 
-    # -- ADL ---------------------------------------------------------------------------
+    # -- what the fund may not absorb ---------------------------------------------------
 
     def claw_back(self, liquidated: str) -> int:
+        """``clawback``: the fund's shortfall below its floor taken from every winner."""
         return claw_back(liquidated, self.accounts, self.fund, self.prices, self.tape)
 
-    def auto_deleverage(self, liquidated: str, backstop: Backstop) -> None:
-        """Close what the backstop holds against opposite positions in ranking order."""
+    def cover(self, backstop: Backstop) -> None:
+        """ADL what the fund may not absorb under its trigger policy (SPEC §5.3): the held
+        positions' deficits at the mark, in the order taken over, draw on what the fund
+        may still pay. One it cannot pay for is closed against the winners: at the
+        bankruptcy price, just the fewest lots that cover the shortfall (the fund keeps
+        the rest); at the mark, the whole position, the fund paying what it may of the
+        loss and the price the rest (so it never goes below its floor)."""
+        cv, mark = self._cv, self.prices.mark
+        absorbed = 0  # the deficits of the held positions the fund keeps, so far
+        for held in list(backstop.held):
+            deficit = held.deficit(mark, cv)
+            if not deficit:
+                continue
+            room = max(0, self.fund.allowance() - absorbed)
+            if deficit > room:
+                short = deficit - room
+                lots = held.lots
+                if self.settings.adl_price is AdlPrice.BANKRUPTCY:
+                    lots = -(-short * held.lots // deficit)  # the fewest that cover it
+                self._deleverage(backstop, held, lots, self._reason(), short, room, deficit)
+                deficit = held.deficit(mark, cv)
+            absorbed += deficit
+
+    def cap_takeover(self, held: Held, backstop: Backstop) -> None:
+        """``takeover_cap`` (Binance): the fund may hold at most ``takeover_share`` of its
+        balance in notional on a side; the lots of ``held`` beyond that go to ADL at once."""
+        if self.settings.trigger_policy is not TriggerPolicy.TAKEOVER_CAP or not held.lots:
+            return
+        cv = self._cv
+        cap = max(0, self.fund.balance) * self.settings.takeover_share // PPM
+        notional = sum(h.cost for h in backstop.held if h.side == held.side)
+        if notional <= cap:
+            return
+        per_lot = held.cost // held.lots or 1
+        lots = min(held.lots, -(-(notional - cap) // per_lot))
+        deficit = held.deficit(self.prices.mark, cv)
+        short = deficit * lots // held.lots
+        self._deleverage(
+            backstop, held, lots, "takeover_cap", short, 0, deficit, notional=notional, cap=cap
+        )
+
+    # -- ADL ---------------------------------------------------------------------------
+
+    def _deleverage(
+        self,
+        backstop: Backstop,
+        held: Held,
+        lots: int,
+        reason: str,
+        short: int,
+        room: int,
+        held_deficit: int,
+        notional: int = 0,
+        cap: int = 0,
+    ) -> None:
+        """Close ``lots`` of ``held`` against the opposite positions, ranked at this moment
+        (SPEC §5.4): winners first, at the ADL price, no fee."""
         cv, mark, tape = self._cv, self.prices.mark, self.tape
-        bankrupt_side, rest = backstop.side, backstop.lots
-        at_mark = self.settings.adl_price is AdlPrice.MARK
-        price = mark if at_mark else backstop.bankruptcy_tick(cv)
-        deficit = max(0, -backstop.unrealized(mark, cv))
+        side = -held.side  # the side that gives
+        price = self._adl_price(held, lots, room, held_deficit)
         seed = self.random.randrange(1 << 30)
         policy = self.settings.ranking
-        if adl.walks_queue(policy):
-            taken, seen = self._walk_queue(-bankrupt_side, rest, price, random.Random(seed))
-        else:  # pro-rata and water-filling weigh the whole side at once
-            seen = self.holders(-bankrupt_side)
-            taken = adl.allocate(policy, seen, rest, mark, cv, price, random.Random(seed))
+        seen = self._holders_now(side)
+        taken = adl.allocate(policy, seen, lots, mark, cv, price, random.Random(seed))
+        capacity = sum(max(0, h.unrealized(mark, cv)) for h in seen)
+        fund_before = self.fund.balance
         adl_id = self._next_adl_id
         self._next_adl_id += 1
         self.records.append(
             AdlRecord(
-                adl_id,
-                tape.time,
-                liquidated,
-                bankrupt_side,
-                rest,
-                price,
-                mark,
-                deficit,
-                policy.value,
-                tuple(seen),
-                seed,
-                tuple((holder, lots) for holder, lots, _, _ in taken),
+                adl_id, tape.time, held.account, held.side, lots, price, mark, short,
+                policy.value, tuple(seen), seed, tuple((h, n) for h, n, _, _ in taken),
             )
-        )
-        for holder, lots, rank, value in taken:
+        )  # fmt: skip
+        given_up = 0
+        for holder, n, rank, value in taken:
             victim = self.accounts[holder.account]
             if self.orders.has_orders(victim):
                 self.orders.cancel_all(victim, "auto-deleveraging")
-            realized, _ = self.accounts.fill(victim, bankrupt_side, lots, price, 0)
-            self.fund.flow(SETTLEMENT, backstop.release(lots, price, cv))
-            forgone = bankrupt_side * lots * (price - mark) * cv
+            realized, _ = self.accounts.fill(victim, held.side, n, price, 0)
+            self.fund.flow(SETTLEMENT, backstop.release(held, n, price, cv))
+            forgone = held.side * n * (price - mark) * cv
+            given_up += forgone
+            held.adl_qty += n
             tape.emit(
                 AutoDeleveraged(
-                    tape.time,
-                    victim.id,
-                    liquidated,
-                    adl_id,
-                    -bankrupt_side,
-                    lots,
-                    price,
-                    mark,
-                    rank,
-                    value,
-                    forgone,
-                    policy.value,
+                    tape.time, victim.id, held.account, adl_id, side, n, price, mark, rank,
+                    value, forgone, policy.value,
                 )
-            )
+            )  # fmt: skip
             tape.emit(PositionChanged(tape.time, victim.id, victim.lots, victim.cost, realized))
+        self.track([holder.account for holder, _, _, _ in taken])  # the next ADL sees them now
         tape.emit(
             AdlExecuted(
-                tape.time,
-                adl_id,
-                liquidated,
-                bankrupt_side,
-                rest,
-                price,
-                mark,
-                deficit,
-                len(taken),
-                policy.value,
+                tape.time, adl_id, held.account, held.side, lots, price, mark, short,
+                len(taken), policy.value, held.id, reason, fund_before, room, held_deficit,
+                notional, cap, capacity, min(short, capacity), given_up,
             )
-        )
+        )  # fmt: skip
+        delta = self.fund.balance - fund_before
+        if delta:
+            self.fund.announce(delta, f"ADL of {held.account}'s position")
 
-    def _walk_queue(
-        self, side: int, rest: int, price: int, rng: random.Random
-    ) -> tuple[list[Taken], list[Holder]]:
-        """Walk the queue the last lights refresh published (SPEC §5: ranks and lights
-        come after ADL in a step, so an ADL event uses the ranking users were shown).
+    def _reason(self) -> str:
+        """Why the fund may not absorb a deficit: its trigger policy (past the take-over,
+        Binance's cap leaves the fund's balance to rule, as ``fund_exhausted``)."""
+        policy = self.settings.trigger_policy
+        if policy is TriggerPolicy.TAKEOVER_CAP:
+            return TriggerPolicy.FUND_EXHAUSTED.value
+        return policy.value
 
-        Each entry is checked against the account as it is now; positions opened since
-        the refresh are ranked on the spot, after the published ones, only if the queue
-        runs out. Returns what was taken as (holder now, lots, rank, published score),
-        and the holders the event saw, for its counterfactual.
-        """
-        policy, mark = self.settings.ranking, self.prices.mark
-        published = self.queue.published(side)
-        if policy is RankingPolicy.RANDOM and published:
-            start = rng.randrange(len(published))
-            published = published[start:] + published[:start]
-        taken: list[Taken] = []
-        deferred: list[tuple[Holder, int, float]] = []
-        rest = self._take_from(published, 1, side, rest, price, taken, deferred)
-        seen = [h for h, _ in published]
-        if rest > 0:
-            queued = {h.account for h in seen}
-            newcomers = [h for h in self.holders(side) if h.account not in queued]
-            late = adl.queue(policy, newcomers, mark, self._cv)
-            rest = self._take_from(late, len(published) + 1, side, rest, price, taken, deferred)
-            seen += newcomers
-        for holder, rank, value in deferred:  # random: those it would bankrupt, last
-            if rest <= 0:
-                break
-            lots = min(rest, holder.lots)
-            taken.append((holder, lots, rank, value))
-            rest -= lots
-        return taken, seen
+    def _adl_price(self, held: Held, lots: int, room: int, held_deficit: int) -> int:
+        """The price ``lots`` of ``held`` close at: never better for the winners than the
+        mark (a surplus is the fund's alone). With a deficit: the bankruptcy price, or
+        under ``adl_price = mark`` the mark as far as the fund may pay the difference,
+        and beyond that the price where it runs out."""
+        cv, mark = self._cv, self.prices.mark
+        if not held.deficit(mark, cv):
+            return mark
+        if self.settings.adl_price is AdlPrice.BANKRUPTCY:
+            return held.bankruptcy_tick(cv)
+        kept = held_deficit * (held.lots - lots) // held.lots
+        spare = max(0, room - kept)  # what the fund may still pay for these lots
+        removed, units = held.cost_of(lots), lots * cv
+        if held.side > 0:  # the winners buy: at the mark, or dearer
+            return max(mark, -(-(removed - spare) // units))
+        return min(mark, (removed + spare) // units)
 
-    def _take_from(self, ordered, first_rank, side, rest, price, taken, deferred) -> int:
-        """Take lots from queue entries in order, as the accounts stand now; returns the rest."""
-        mark, cv = self.prices.mark, self._cv
-        skip_bankrupt = self.settings.ranking is RankingPolicy.RANDOM
-        for rank, (snapshot, value) in enumerate(ordered, start=first_rank):
-            if rest <= 0:
-                break
-            account = self.accounts.get(snapshot.account)
-            if account is None or account.side != side:
-                continue  # closed or flipped since the queue was published
-            holder = self.holder(account)
-            lots = min(rest, holder.lots)
-            if skip_bankrupt and not adl.survives(holder, lots, mark, price, cv):
-                deferred.append((holder, rank, value))  # dYdX skips who would go bankrupt
-                continue
-            taken.append((holder, lots, rank, value))
-            rest -= lots
-        return rest
+    def _holders_now(self, side: int) -> list[Holder]:
+        """One side's positions as they stand now (the queue keeps them current; the
+        Binance score needs each one's maintenance margin at this mark)."""
+        if self.settings.ranking is RankingPolicy.BINANCE:
+            return self.holders(side)
+        return self.queue.tracked(side)
 
     # -- the counterfactual ------------------------------------------------------------
 
     def counterfactual(self, adl_id: int) -> Counterfactual | None:
         """The same deficit split by every policy (SPEC §6), for a recent ADL event."""
         record = next((r for r in self.records if r.adl_id == adl_id), None)
-        return None if record is None else split_by_every_policy(record, self._cv)
+        return None if record is None else split_by_every_policy(record, self.instrument)

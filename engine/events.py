@@ -125,7 +125,8 @@ class InsuranceFundChanged(Event, frozen=True, gc=False):
 
 
 class Liquidation(Event, frozen=True, gc=False):
-    """A position crossed its liquidation price: its owner is settled at bankruptcy."""
+    """A position crossed its liquidation price: its owner is settled at bankruptcy and
+    the backstop takes the position over there."""
 
     kind: ClassVar[str] = "liquidation"
     account: str
@@ -133,25 +134,40 @@ class Liquidation(Event, frozen=True, gc=False):
     qty: int
     mark: int
     liquidation_price: int  # the tick the mark crossed
-    bankruptcy_price: int  # ticks, rounded toward the fund
+    bankruptcy_price: int  # ticks, rounded toward the fund: the take-over price
     equity: int
     maintenance: int
     margin_lost: int  # the collateral the owner loses: never more
+    held: int  # the backstop's number for the position it now holds
+
+
+class BackstopTraded(Event, frozen=True, gc=False):
+    """The backstop worked part of a held position off on the book this step."""
+
+    kind: ClassVar[str] = "backstop_traded"
+    held: int
+    account: str  # whose position it was
+    side: int  # the held position's side
+    qty: int  # lots closed this step
+    at_or_better: int  # of them, at the bankruptcy price or better
+    realized: int  # the fund's: + surplus, − loss
+    left: int  # lots still held
 
 
 class LiquidationSettled(Event, frozen=True, gc=False):
-    """How the liquidation engine closed what it took over (SPEC §5.2)."""
+    """The backstop has closed all of a liquidated position, and how (SPEC §5.2)."""
 
     kind: ClassVar[str] = "liquidation_settled"
+    held: int
     account: str
     side: int
     qty: int
-    book_qty: int  # closed on the book, at or better than bankruptcy
-    fund_qty: int  # taken to the book by the fund beyond bankruptcy
+    book_qty: int  # closed on the book at the bankruptcy price or better
+    band_qty: int  # closed on the book beyond it, within the band, paid by the fund
     adl_qty: int  # closed against opposite positions
     fund_in: int  # surplus of fills better than bankruptcy
     fund_out: int  # what the fund paid for fills worse than bankruptcy
-    clawback: int  # deficit socialized over winners
+    since: int  # µs: when the backstop took it over
 
 
 class AutoDeleveraged(Event, frozen=True, gc=False):
@@ -172,7 +188,15 @@ class AutoDeleveraged(Event, frozen=True, gc=False):
 
 
 class AdlExecuted(Event, frozen=True, gc=False):
-    """One ADL event: the rest of a bankrupt position closed against a queue."""
+    """One ADL event: part of a held position closed against opposite positions, ranked
+    at that moment, because the fund may not absorb its loss (SPEC §5.3, §5.8).
+
+    Severity: the deficit D is the part of the held position's loss beyond bankruptcy
+    that the fund may not absorb (its ``held_deficit`` less the ``room`` the trigger
+    policy leaves); capacity U is the opposite winners' unrealized profit; the budget
+    B = min(D, U) (severity θ = 1); taken H is the profit the fills gave up against the
+    mark. A ``takeover_cap`` event carries the position's ``notional`` and the ``cap``.
+    """
 
     kind: ClassVar[str] = "adl_executed"
     adl_id: int
@@ -181,16 +205,27 @@ class AdlExecuted(Event, frozen=True, gc=False):
     qty: int
     price: int
     mark: int
-    deficit: int  # loss at the mark that the counterparties' ADL price covers
+    deficit: int  # D
     counterparties: int
     policy: str
+    held: int
+    reason: str  # fund_exhausted | fund_drawdown | takeover_cap
+    fund_before: int  # the fund's balance before the event
+    room: int  # what the fund could still absorb under the trigger policy
+    held_deficit: int  # the held position's loss beyond bankruptcy at the mark, before
+    notional: int  # takeover_cap: the notional the fund would have held
+    cap: int  # takeover_cap: the most it may hold
+    capacity: int  # U
+    budget: int  # B
+    taken: int  # H
 
 
 class SocializedLoss(Event, frozen=True, gc=False):
-    """The fund's deficit taken from every winner's profit in the same proportion."""
+    """The fund's shortfall below its floor taken from every winner's profit in the same
+    proportion; positions stay open (SPEC §5.7)."""
 
     kind: ClassVar[str] = "socialized_loss"
-    liquidated: str
+    liquidated: str  # whose held position's loss made the shortfall
     deficit: int
     collected: int
     rate: int  # ppm of each winner's profit

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
-from engine import audit, margin
+from engine import audit, margin, venues
 from engine.accounts import Account, Accounts, MarginMode
 from engine.adl_queue import LightView
 from engine.counterfactual import AdlRecord, Counterfactual
@@ -63,7 +63,10 @@ class Exchange:
         market = config.market
         self.tape = tape = Tape(config.start_time)
         self.ledger = ledger = Ledger()
-        self.prices = prices = PriceState(instrument, market.mark_policy, config.start_time)
+        funding = venues.funding_for(instrument, market.funding_rule)
+        self.prices = prices = PriceState(
+            instrument, market.mark_policy, config.start_time, funding
+        )
         self.fund = fund = InsuranceFund(ledger, tape, market.trigger_policy, market.drawdown)
         self.accounts = accounts = Accounts(instrument, ledger, prices, fund, tape)
         self.matching = matching = Matching(instrument, accounts, prices, tape)
@@ -167,12 +170,13 @@ class Exchange:
         """Switch market policies while running (ADL ranking, ADL price, trigger, loss
         policy, mark policy): what the sandbox lets a user compare live."""
         try:
-            market = self.config.market.switched(**changes)
+            market = venues.switch(self.config.market, **changes)
         except PolicyError as error:
             return self.orders.reject("market", str(error))
         self.config = replace(self.config, market=market)
         self.prices.policy = market.mark_policy
-        self.fund.policy = market.trigger_policy
+        self.prices.funding = venues.funding_for(self.instrument, market.funding_rule)
+        self.fund.policy, self.fund.drawdown = market.trigger_policy, market.drawdown
         self.liquidation.settings = self.deleveraging.settings = market
         self.deleveraging.queue.refresh_soon(self.time)  # relight under the new ranking
         text = ", ".join(f"{k}={v}" for k, v in changes.items())
@@ -307,6 +311,7 @@ class Exchange:
 
     def market_view(self) -> MarketView:
         long_lots = sum(a.lots for a in self.accounts.positions.values() if a.lots > 0)
+        backstop, cv = self.liquidation.backstop, self.instrument.contract_value
         return MarketView(
             time=self.time,
             index=self.prices.index,
@@ -317,6 +322,9 @@ class Exchange:
             insurance_fund=self.fund.balance,
             insurance_peak=self.fund.peak(),
             open_interest=long_lots,
+            fund_equity=self.fund.balance + backstop.unrealized(self.prices.mark, cv),
+            backstop_long=backstop.lots_on(1),
+            backstop_short=backstop.lots_on(-1),
         )
 
     def account_view(self, account_id: str) -> AccountView | None:

@@ -46,8 +46,9 @@ class InsuranceFund:
         return self.ledger.balances[INSURANCE_FUND]
 
     def seed(self, amount: int) -> None:
-        """The fund's initial deposit, from outside the market."""
+        """The fund's initial deposit, from outside the market: its first peak."""
         self.ledger.deposit(INSURANCE_FUND, amount)
+        self.record()
 
     # -- flows ---------------------------------------------------------------------------
 
@@ -77,8 +78,9 @@ class InsuranceFund:
     # -- limits --------------------------------------------------------------------------
 
     def record(self) -> None:
-        """Count the balance now toward the trailing peak (a sliding-window maximum kept
-        in a monotone deque: O(1) amortized)."""
+        """Count the balance at the end of a step toward the trailing peak (a sliding-window
+        maximum kept in a monotone deque: O(1) amortized). Only step ends count: within a
+        step the floor stays where the steps before it set it."""
         time, balance, peaks = self.tape.time, self.balance, self._peaks
         while peaks and peaks[-1][1] <= balance:
             peaks.pop()
@@ -87,20 +89,19 @@ class InsuranceFund:
             peaks.popleft()
 
     def peak(self) -> int:
-        """The highest balance of the trailing window, the balance now included. A read:
-        it records nothing."""
+        """The highest end-of-step balance of the trailing window (the balance now, before
+        any step has ended). A read: it records nothing."""
         oldest = self.tape.time - self.window
         for time, balance in self._peaks:  # decreasing balances: the first in the window
             if time >= oldest:
-                return max(balance, self.balance)
+                return balance
         return self.balance
 
     def floor(self) -> int:
-        """The lowest balance the fund may reach before ADL takes over. The balance at
-        this moment of decision counts toward the peak."""
-        if self.policy is TriggerPolicy.FUND_EXHAUSTED:
+        """The lowest balance the fund may reach before ADL takes over: 0, or under
+        ``fund_drawdown`` the set ratio below the trailing peak."""
+        if self.policy is not TriggerPolicy.FUND_DRAWDOWN:
             return 0
-        self.record()
         return max(0, self.peak() * (PPM - self.drawdown) // PPM)
 
     def allowance(self) -> int:

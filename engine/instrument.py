@@ -50,6 +50,7 @@ class FundingSettings:
     cap: int = 7500  # ppm (0.75 %)
     impact_notional: int = 25_000 * MONEY_SCALE
     sample_every: int = MINUTE
+    average: str = "mean"  # of the interval's premium samples; "weighted": sample i weighs i
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,55 +1,38 @@
 """The liquidation engine (SPEC §5.1–2): the trigger scan, margin warnings, and the
-liquidation of one account through the backstop.
+backstop that takes liquidated positions over and works them off over many steps.
 
-Per liquidated position:
+Per step, after the mark has moved:
 
-1. cancel the owner's orders; settle the owner at the bankruptcy price (the whole
-   collateral is lost, never more); the backstop takes the position over;
-2. it sends an IOC at the bankruptcy price: any better fill is surplus for the fund;
-3. the fund takes the rest to the book beyond bankruptcy, within a price band, for
-   as long as the trigger policy lets it pay;
-4. what is left goes to deleveraging: ADL, or the fund's deficit clawed back.
+1. every position the mark has crossed is liquidated: the owner's orders are
+   cancelled, the owner is settled at the bankruptcy price (the collateral is lost,
+   never more) and the backstop takes the position over there;
+2. the backstop works what it holds off the book (``engine/offload.py``): at the
+   bankruptcy price or better first, then within a band around the mark as far as
+   the fund may pay;
+3. deleveraging covers what the fund may not absorb: ADL under the trigger policy,
+   or the shortfall clawed back from the winners;
+4. a held position fully closed is told, with how it was closed.
 """
 
 from __future__ import annotations
 
 from engine import margin
 from engine.accounts import Account, Accounts
-from engine.backstop import Backstop
+from engine.backstop import Backstop, Held
 from engine.deleveraging import Deleveraging
 from engine.events import Liquidation, LiquidationSettled, MarginWarning, PositionChanged
 from engine.fund import InsuranceFund
 from engine.instrument import Instrument, Tier
-from engine.ledger import SETTLEMENT
 from engine.liquidation_index import LiquidationIndex
 from engine.matching import Matching
+from engine.offload import Offloader
 from engine.order_entry import OrderEntry
 from engine.policies import LossPolicy, MarketSettings
 from engine.pricing import PriceState
 from engine.tape import Tape
-from engine.units import PPM
 
-LIQUIDATOR = "liquidation-engine"  # the taker the backstop's trades name
 WARN_RATIO = 800_000  # ppm: margin ratio from which a position is warned
 MAX_CASCADE_ROUNDS = 50
-
-
-class BackstopOrder:
-    """The backstop as an aggressor: each fill releases inventory, and the realized
-    PnL against the take-over price is the fund's. No taker fee."""
-
-    __slots__ = ("backstop", "fund", "cv", "name", "order_id", "account", "realized")
-
-    def __init__(self, backstop: Backstop, fund: InsuranceFund, cv: int) -> None:
-        self.backstop, self.fund, self.cv = backstop, fund, cv
-        self.name, self.order_id, self.account = LIQUIDATOR, 0, None
-        self.realized = 0
-
-    def settle(self, side: int, lots: int, price: int) -> int:
-        realized = self.backstop.release(lots, price, self.cv)
-        self.fund.flow(SETTLEMENT, realized)
-        self.realized += realized
-        return 0
 
 
 class LiquidationEngine:
@@ -76,6 +59,9 @@ class LiquidationEngine:
         self.tape = tape
         self.index = LiquidationIndex()
         self.backstop = Backstop()
+        self.offload = Offloader(
+            self.backstop, matching, fund, prices, tape, instrument.contract_value
+        )
         self._cv = instrument.contract_value
         self._warned: set[str] = set()
         self._last_warn_mark = 0
@@ -126,35 +112,50 @@ class LiquidationEngine:
     # -- the scan ----------------------------------------------------------------------
 
     def scan(self) -> None:
-        """Liquidate every position the mark has crossed, cascades included."""
+        """Liquidate every position the mark has crossed (cascades included), work the
+        backstop's positions off, cover what the fund may not absorb."""
         self.reindex()
         for _ in range(MAX_CASCADE_ROUNDS):
             victims = self.index.triggered(self.prices.mark)
             if not victims:
                 break
             for account_id in victims:
-                self.liquidate(self.accounts[account_id])
+                self.take_over(self.accounts[account_id])
             self.reindex()
+        settings = self.settings
+        paid_by_winners = settings.loss_policy is LossPolicy.CLAWBACK
+        now, cap = self.tape.time, self._cap_takeover if not paid_by_winners else None
+        for held in self.backstop.held:
+            then = cap if held.since == now else None
+            self.offload.work(held, settings.liquidation_band, paid_by_winners, then)
+            if paid_by_winners:
+                self.deleveraging.claw_back(held.account)
+        if self.backstop.held and not paid_by_winners:
+            self.reindex()  # ADL ranks the positions as they stand now
+            self.deleveraging.cover(self.backstop)
+        self._settle_closed()
+        self.reindex()  # ADL and the backstop's trades changed accounts: warn on them as now
         self._warn_on_price_move()
         self.fund.record()
 
-    def liquidate(self, account: Account) -> None:
+    def take_over(self, account: Account) -> None:
+        """Liquidate ``account``: its owner settled at the bankruptcy price, its position
+        (or, stepwise, the part above a lower tier) held by the backstop."""
         if not account.lots:
             return
         picture = self.accounts.assess(account)
         if picture.equity >= picture.maintenance:  # changed since indexed (e.g. ADL'd)
             self.accounts.touch(account)
             return
-        tape, fund, backstop = self.tape, self.fund, self.backstop
+        tape, cv = self.tape, self.instrument.contract_value
         self.orders.cancel_all(account, "liquidation")
         side = account.side
         lots = self._liquidation_size(abs(account.lots), picture.tier)
         entry = self.index.entry(account.id)
-        # 1. the owner is settled at the bankruptcy price: the collateral (or, in a stepwise
-        # cut, its share) is lost, never more; the backstop takes the position over
         collateral, cost = self.accounts.surrender(account, lots)
-        backstop.take_over(side, lots, cost * self._cv - side * collateral)
-        bankruptcy = backstop.bankruptcy_tick(self._cv)
+        held = self.backstop.take_over(
+            account.id, side, lots, cost * cv - side * collateral, tape.time
+        )
         tape.emit(
             Liquidation(
                 tape.time,
@@ -163,44 +164,28 @@ class LiquidationEngine:
                 lots,
                 self.prices.mark,
                 entry[1] if entry else 0,
-                bankruptcy,
+                held.bankruptcy_tick(cv),
                 picture.equity,
                 picture.maintenance,
                 collateral,
+                held.id,
             )
         )
         tape.emit(PositionChanged(tape.time, account.id, account.lots, account.cost, -collateral))
-        fund_before = fund.balance
-        # 2. IOC at the bankruptcy price
-        book_in, book_qty = self._offload(bankruptcy, backstop.lots)
-        # 3. the fund takes the rest to the book beyond bankruptcy, within the band
-        fund_qty = fund_out = 0
-        if backstop.lots:
-            fund_out, fund_qty = self._fund_takes_rest(bankruptcy)
-        # 4. ADL, or clawback of the fund's deficit
-        clawback = 0
-        if self.settings.loss_policy is LossPolicy.CLAWBACK:
-            clawback = self.deleveraging.claw_back(account.id)
-        adl_qty = backstop.lots
-        if adl_qty:
-            self.deleveraging.auto_deleverage(account.id, backstop)
-        delta = fund.balance - fund_before
-        if delta:
-            fund.announce(delta, f"liquidation of {account.id}")
-        tape.emit(
-            LiquidationSettled(
-                tape.time,
-                account.id,
-                side,
-                lots,
-                book_qty,
-                fund_qty,
-                adl_qty,
-                book_in,
-                fund_out,
-                clawback,
-            )
-        )
+
+    def _cap_takeover(self, held: Held) -> None:
+        """What the book did not take at bankruptcy is the fund's to hold, up to its cap."""
+        self.deleveraging.cap_takeover(held, self.backstop)
+
+    def _settle_closed(self) -> None:
+        tape = self.tape
+        for held in self.backstop.closed():
+            tape.emit(
+                LiquidationSettled(
+                    tape.time, held.id, held.account, held.side, held.taken, held.book_qty,
+                    held.band_qty, held.adl_qty, held.fund_in, held.fund_out, held.since,
+                )
+            )  # fmt: skip
 
     def _liquidation_size(self, held: int, tier: Tier) -> int:
         """Lots to liquidate now: all of them, or with stepwise liquidation (SPEC §5.2) just
@@ -208,52 +193,8 @@ class LiquidationEngine:
         is checked again, at the lower tier's rate."""
         if not self.settings.stepwise_liquidation or tier.number == 1:
             return held
-        keep = tier.floor // (self.prices.mark * self._cv)
+        cv = self.instrument.contract_value
+        keep = tier.floor // (self.prices.mark * cv)
         while keep and self.instrument.notional(keep, self.prices.mark) >= tier.floor:
             keep -= 1
         return max(1, held - keep)
-
-    def _offload(self, limit: int, lots: int) -> tuple[int, int]:
-        """The backstop sells (or buys back) up to ``lots`` on the book within ``limit``.
-        Returns (Σ realized for the fund, lots filled)."""
-        order = BackstopOrder(self.backstop, self.fund, self._cv)
-        _, filled = self.matching.take(order, -self.backstop.side, lots, limit)
-        return order.realized, filled
-
-    def _fund_takes_rest(self, bankruptcy: int) -> tuple[int, int]:
-        """Aggress beyond bankruptcy within the band while the fund may pay the loss.
-        Returns (what the fund paid, lots closed)."""
-        side = -self.backstop.side  # the backstop's order side
-        band = bankruptcy * self.settings.liquidation_band // PPM
-        limit = bankruptcy - band if side < 0 else bankruptcy + band
-        if self.settings.loss_policy is LossPolicy.CLAWBACK:
-            allowance = None  # the deficit will be clawed back from the winners
-        else:
-            allowance = self.fund.allowance()
-        lots = self._affordable_lots(side, limit, allowance)
-        if not lots:
-            return 0, 0
-        realized, filled = self._offload(limit, lots)
-        return max(0, -realized), filled
-
-    def _affordable_lots(self, side: int, limit: int, allowance: int | None) -> int:
-        """How many lots the fund can close within ``limit`` before its loss would pass
-        ``allowance`` (walking the book as the match will)."""
-        backstop, cv = self.backstop, self._cv
-        wanted, lots, cost, loss = backstop.lots, backstop.lots, backstop.cost, 0
-        taken = 0
-        for price, available in self.matching.book.walk(side):
-            if (price < limit) if side < 0 else (price > limit):
-                break
-            take = min(available, wanted - taken)
-            if allowance is not None:
-                # loss of closing k more lots at this price: −s·(k·p·cv − k·cost/lots)
-                per_lot = -backstop.side * (price * cv * lots - cost)  # × 1/lots
-                if per_lot > 0:
-                    room = (allowance - loss) * lots // per_lot
-                    take = min(take, max(0, room))
-                    loss += -(-take * per_lot // lots)
-            taken += take
-            if taken >= wanted or (allowance is not None and take < available):
-                break
-        return taken

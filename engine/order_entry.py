@@ -104,6 +104,17 @@ class OrderEntry:
                 side,
                 order_type,
             )
+        bound = self.accounts.bankruptcy_bound(account) if account.side == -side else None
+        beyond = bound is not None and price is not None and side * (price - bound) > 0
+        if beyond:
+            return self.reject(
+                account.id,
+                f"a {Side(side).verb} at {self.instrument.price_text(price)} would close your "
+                f"position beyond its bankruptcy price {self.instrument.price_text(bound)}: "
+                "the loss would exceed its margin",
+                side,
+                order_type,
+            )
         order_margin = 0
         if reduce_only:
             qty = min(qty, abs(account.lots))
@@ -126,7 +137,8 @@ class OrderEntry:
         if best_opposite is not None and (
             price is None or (price >= best_opposite if side > 0 else price <= best_opposite)
         ):
-            left = self._take(account, order_id, side, qty, price)
+            limit = price if price is not None else bound  # a market order stops at the bound
+            left = self._take(account, order_id, side, qty, limit)
         if left and order_type in RESTING_TYPES and (not reduce_only or account.side == -side):
             if left != qty and not reduce_only:  # the fills changed what the rest would open
                 order_margin = self.accounts.order_margin(account, side, left, price)[2]
@@ -135,6 +147,8 @@ class OrderEntry:
             self.matching.rest(account, order)
         elif left:
             why = "no more liquidity" if order_type is OrderType.MARKET else "unfilled rest of IOC"
+            if price is None and bound is not None:
+                why = "no more liquidity before the position's bankruptcy price"
             if reduce_only and order_type in RESTING_TYPES:
                 why = "reduce-only rest no longer reduces"
             tape.emit(OrderCancelled(tape.time, account.id, order_id, left, why))

@@ -13,6 +13,7 @@ from enum import StrEnum
 from engine.adl import AdlPrice, RankingPolicy
 from engine.errors import UserFacingError
 from engine.pricing import MarkPolicy
+from engine.units import PPM
 
 
 class TriggerPolicy(StrEnum):
@@ -20,6 +21,7 @@ class TriggerPolicy(StrEnum):
 
     FUND_EXHAUSTED = "fund_exhausted"
     FUND_DRAWDOWN = "fund_drawdown"
+    TAKEOVER_CAP = "takeover_cap"
 
 
 class LossPolicy(StrEnum):
@@ -29,19 +31,42 @@ class LossPolicy(StrEnum):
     CLAWBACK = "clawback"
 
 
+class Venue(StrEnum):
+    """A venue whose loss waterfall one word sets (SPEC §5.9; ``engine/venues.py``)."""
+
+    BITMEX = "bitmex"
+    BINANCE = "binance"
+    BYBIT = "bybit"
+    OKX = "okx"
+    HYPERLIQUID = "hyperliquid"
+    DYDX = "dydx"
+
+
+class LightsRule(StrEnum):
+    """How the ADL indicator buckets a side's queue into five lights."""
+
+    SIZE = "size"  # BitMEX: the cumulative share of the side's size, in 20 % steps
+    COUNT = "count"  # Binance: the rank over the number of positions, in 20 % steps
+    NONE = "none"  # Hyperliquid, dYdX: no indicator is published
+
+
 @dataclass(frozen=True, slots=True)
 class MarketSettings:
     """The rules a market runs under; a scenario sets them, a user may switch the
     policies among them while it runs."""
 
-    mark_policy: MarkPolicy = MarkPolicy.MEDIAN
+    venue: Venue = Venue.BITMEX  # the preset the rest started from (engine/venues.py)
+    mark_policy: MarkPolicy = MarkPolicy.FAIR
     trigger_policy: TriggerPolicy = TriggerPolicy.FUND_EXHAUSTED
     drawdown: int = 300_000  # ppm below the trailing 8 h peak (fund_drawdown)
     ranking: RankingPolicy = RankingPolicy.BITMEX
     adl_price: AdlPrice = AdlPrice.BANKRUPTCY
     loss_policy: LossPolicy = LossPolicy.ADL
-    liquidation_band: int = 50_000  # ppm beyond the bankruptcy price the fund may aggress
+    liquidation_band: int = 50_000  # ppm around the mark within which the backstop trades
+    takeover_share: int = PPM  # takeover_cap: the most the fund may hold, ppm of its balance
     stepwise_liquidation: bool = False  # cut positions above tier 1 a tier at a time
+    lights: LightsRule = LightsRule.SIZE
+    funding_rule: Venue | None = None  # whose funding averaging and cap; None: the instrument's
 
     def switched(self, **changes: str) -> MarketSettings:
         """These settings with some policies switched by name; ``PolicyError`` names the
@@ -95,6 +120,7 @@ class Policy:
 
 
 POLICIES: tuple[Policy, ...] = (
+    Policy("venue", "venue", Venue, "Venue", "one word for a venue's whole waterfall"),
     Policy("ranking", "adl_ranking", RankingPolicy, "ADL ranking", "who is deleveraged first"),
     Policy("adl_price", "adl_price", AdlPrice, "ADL price", "the price ADL closes positions at"),
     Policy(

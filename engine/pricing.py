@@ -5,10 +5,13 @@ The mark price drives uPnL and liquidation, never the last trade alone:
 - ``median`` (Binance): median(Index·(1 + F·t/T), Index + 30 s moving average of
   (book mid − Index), last trade price);
 - ``fair`` (BitMEX): Index·(1 + F·t/T);
+- ``index`` (dYdX): the oracle's price itself.
 
 F is the funding rate predicted from the premium samples so far, t the time to the
-next funding and T the interval. Funding: F = P̄ + clamp(I − P̄, −clamp, +clamp),
-capped, where P̄ averages the premium index sampled every ``sample_every``.
+next funding and T the interval. Funding: F = P̄ + clamp(I − P̄, −clamp, +clamp) with
+I and the clamp quoted per 8 h, scaled to the interval, then capped, where P̄ averages
+the premium index sampled every ``sample_every``: plainly, or (``weighted``, as
+Binance and Bybit do) with the i-th sample weighing i.
 """
 
 from __future__ import annotations
@@ -26,12 +29,17 @@ BASIS_WINDOW = 30 * SECOND
 class MarkPolicy(StrEnum):
     MEDIAN = "median"
     FAIR = "fair"
+    INDEX = "index"
+
+
+EIGHT_HOURS = 8 * 3_600 * SECOND
 
 
 def funding_rate(premium: int, settings: FundingSettings) -> int:
-    """F = P̄ + clamp(I − P̄, −c, c), capped to ±cap; all ppm."""
+    """F = P̄ + clamp(I − P̄, −c, c) per 8 h, scaled to the interval, capped to ±cap; ppm."""
     clamp = max(-settings.clamp, min(settings.clamp, settings.interest - premium))
-    return max(-settings.cap, min(settings.cap, premium + clamp))
+    rate = round_div((premium + clamp) * settings.interval, EIGHT_HOURS)
+    return max(-settings.cap, min(settings.cap, rate))
 
 
 def impact_price(book: OrderBook, side: int, notional: int, contract_value: int) -> int | None:
@@ -65,8 +73,15 @@ def premium_index(index: int, impact_bid: int | None, impact_ask: int | None) ->
 class PriceState:
     """Index, mark and last price, the basis average and the funding interval's premiums."""
 
-    def __init__(self, instrument: Instrument, policy: MarkPolicy, start_time: int) -> None:
+    def __init__(
+        self,
+        instrument: Instrument,
+        policy: MarkPolicy,
+        start_time: int,
+        funding: FundingSettings | None = None,
+    ) -> None:
         self.instrument = instrument
+        self.funding = funding or instrument.funding
         self.policy = MarkPolicy(policy)
         self.index = 0
         self.mark = 0
@@ -75,7 +90,8 @@ class PriceState:
         self._basis_sum = 0
         self._premium_sum = 0
         self._premium_count = 0
-        interval = instrument.funding.interval
+        self._weighted_sum = 0  # Σ i·P_i, for the weighted average
+        interval = self.funding.interval
         self.next_funding = (start_time // interval + 1) * interval
         self._next_sample = start_time
 
@@ -84,10 +100,13 @@ class PriceState:
     def average_premium(self) -> int:
         if not self._premium_count:
             return 0
+        if self.funding.average == "weighted":  # Σ i·P_i / Σ i
+            count = self._premium_count
+            return round_div(self._weighted_sum, count * (count + 1) // 2)
         return round_div(self._premium_sum, self._premium_count)
 
     def predicted_rate(self) -> int:
-        return funding_rate(self.average_premium(), self.instrument.funding)
+        return funding_rate(self.average_premium(), self.funding)
 
     def funding_due(self, time: int) -> bool:
         return time >= self.next_funding
@@ -95,9 +114,9 @@ class PriceState:
     def close_funding_interval(self, time: int) -> tuple[int, int]:
         """The rate to settle now and its average premium; opens the interval after ``time``."""
         premium = self.average_premium()
-        rate = funding_rate(premium, self.instrument.funding)
-        self._premium_sum = self._premium_count = 0
-        interval = self.instrument.funding.interval
+        rate = funding_rate(premium, self.funding)
+        self._premium_sum = self._premium_count = self._weighted_sum = 0
+        interval = self.funding.interval
         self.next_funding = (time // interval + 1) * interval
         return rate, premium
 
@@ -111,12 +130,14 @@ class PriceState:
             self._add_basis(time, (bid + ask) // 2 - index)
         if time >= self._next_sample:
             self._sample_premium(index, book)
-            self._next_sample = time + self.instrument.funding.sample_every
+            self._next_sample = time + self.funding.sample_every
         self.mark = self._mark(time, index)
         return self.mark
 
     def _mark(self, time: int, index: int) -> int:
-        funding = self.instrument.funding
+        if self.policy is MarkPolicy.INDEX:
+            return index
+        funding = self.funding
         time_left = max(0, self.next_funding - time)
         fair = index + round_div(index * self.predicted_rate() * time_left, PPM * funding.interval)
         if self.policy is MarkPolicy.FAIR:
@@ -134,8 +155,10 @@ class PriceState:
 
     def _sample_premium(self, index: int, book: OrderBook) -> None:
         cv = self.instrument.contract_value
-        notional = self.instrument.funding.impact_notional
+        notional = self.funding.impact_notional
         impact_bid = impact_price(book, -1, notional, cv)
         impact_ask = impact_price(book, 1, notional, cv)
-        self._premium_sum += premium_index(index, impact_bid, impact_ask)
+        premium = premium_index(index, impact_bid, impact_ask)
+        self._premium_sum += premium
         self._premium_count += 1
+        self._weighted_sum += self._premium_count * premium

@@ -62,7 +62,11 @@ class RunReport:
                         "side": position(e.side),
                         "qty": instrument.qty_text(e.qty),
                         "price": instrument.price_text(e.price),
+                        "mark": instrument.price_text(e.mark),
                         "counterparties": e.counterparties,
+                        "reason": e.reason,
+                        "deficit": format_money(e.deficit),
+                        "fund_before": format_money(e.fund_before),
                     }
                 )
 
@@ -86,8 +90,10 @@ class RunReport:
                 "total_out": format_money(exchange.fund.total_out),
             },
             "adl": self.adl,
+            "adl_by_reason": dict(sorted(Counter(a["reason"] for a in self.adl).items())),
             "ledger": {
                 "deposits": format_money(totals.deposits),
+                "withdrawals": format_money(totals.withdrawals),
                 "wallets": format_money(totals.wallets),
                 "unrealized": format_money(totals.unrealized),
                 "insurance_fund": format_money(totals.insurance_fund),

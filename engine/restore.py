@@ -58,6 +58,7 @@ def simulation_from_header(header: dict[str, Any], path: Path) -> Simulation:
         sort=bool(settings.get("sort")),
         start=settings.get("start"),
         end=settings.get("end"),
+        venue=settings.get("venue"),
     )
 
 

@@ -8,7 +8,7 @@ file, the key and the problem.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
@@ -16,9 +16,10 @@ from pathlib import Path
 from engine.datafile import DataFileError, Table, load_toml, packaged
 from engine.feeds.random_walk import Shock
 from engine.instrument import Instrument, instrument_from_table, load_instrument
-from engine.policies import POLICIES, MarketSettings
+from engine.policies import POLICIES, LightsRule, MarketSettings, Venue
 from engine.scripted import AccountSpec, accounts_from, path_from
 from engine.units import PPM, parse_decimal, parse_duration, parse_rate, to_money
+from engine.venues import preset
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,21 +260,25 @@ def _shock(table: Table) -> Shock:
 
 
 def _market(table: Table) -> MarketSettings:
+    """A venue's preset (``venue``, default ``bitmex``), then each setting written beside
+    it, which overrides the preset's."""
+    numbers = {"drawdown", "liquidation_band", "takeover_share"}
     table.check_known(
         {policy.key for policy in POLICIES}
-        | {"insurance_fund", "drawdown", "liquidation_band", "stepwise_liquidation"}
+        | numbers
+        | {"insurance_fund", "stepwise_liquidation", "lights", "funding_rule"}
     )
-    d = MarketSettings()
-    choices = {
-        policy.field: _choice(table, policy.key, policy.choices, policy.default)
+    base = preset(_choice(table, "venue", Venue, Venue.BITMEX))
+    changes = {
+        policy.field: _choice(table, policy.key, policy.choices, None)
         for policy in POLICIES
+        if policy.field != "venue"
     }
-    return MarketSettings(
-        **choices,
-        drawdown=_rate(table, "drawdown", d.drawdown),
-        liquidation_band=_rate(table, "liquidation_band", d.liquidation_band),
-        stepwise_liquidation=table.get("stepwise_liquidation", bool, d.stepwise_liquidation),
-    )
+    changes |= {key: _rate(table, key, None) for key in numbers}
+    changes["lights"] = _choice(table, "lights", LightsRule, None)
+    changes["funding_rule"] = _choice(table, "funding_rule", Venue, None)
+    changes["stepwise_liquidation"] = table.get("stepwise_liquidation", bool, None)
+    return replace(base, **{key: value for key, value in changes.items() if value is not None})
 
 
 def _user(table: Table) -> UserSpec:
@@ -416,9 +421,9 @@ def _money(table: Table, key: str, default: int) -> int:
     return value
 
 
-def _rate(table: Table, key: str, default: int) -> int:
+def _rate(table: Table, key: str, default: int | None) -> int | None:
     value = table.parse(key, lambda s: parse_rate(s, key), default)
-    if value < 0:
+    if value is not None and value < 0:
         raise table.fail(key, "must not be negative")
     return value
 

@@ -15,6 +15,7 @@ from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
+from engine import venues
 from engine.agents.base import Agent, MarketState
 from engine.agents.crowd import Crowd
 from engine.agents.makers import MarketMaker
@@ -46,7 +47,11 @@ class Simulation:
         sort: bool = False,
         start: int | None = None,
         end: int | None = None,
+        venue: str | None = None,
     ) -> None:
+        """``venue`` runs the scenario under another venue's preset (its whole market)."""
+        if venue is not None:
+            scenario = replace(scenario, market=venues.switch(scenario.market, venue=venue))
         self.scenario = scenario
         self.seed = scenario.seed if seed is None else seed
         self.settings = {  # what a journal must record to rebuild this run
@@ -56,6 +61,7 @@ class Simulation:
             "sort": sort,
             "start": start,
             "end": end,
+            "venue": venue,
         }
         rng = random.Random(self.seed)
         feed = scenario.feed

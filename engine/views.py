@@ -140,9 +140,12 @@ class MarketView:
     last: int | None
     funding_rate: int  # ppm, predicted for the next settlement
     next_funding: int
-    insurance_fund: int
-    insurance_peak: int
+    insurance_fund: int  # the fund's balance
+    insurance_peak: int  # its highest balance of the trailing 8 h
     open_interest: int  # lots on each side
+    fund_equity: int = 0  # balance + the profit or loss of what the backstop holds, at mark
+    backstop_long: int = 0  # lots of liquidated longs the backstop holds
+    backstop_short: int = 0  # lots of liquidated shorts it holds
 
 
 # -- why a position stands where it does (engine/explain.py fills these) -----------

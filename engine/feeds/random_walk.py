@@ -40,7 +40,9 @@ class WalkSettings:
 
 
 class RandomWalk:
-    """Yields (time µs, index ticks) forever; ``volatile`` tells the regime of the last step."""
+    """Yields (time µs, index ticks) forever; ``volatile`` tells the regime of the last step
+    (a scheduled shock, while it lasts, is a volatile regime: market makers widen and thin
+    their quotes in one, as they pull liquidity in a real crash)."""
 
     def __init__(self, settings: WalkSettings, rng: random.Random, start_time: int = 0) -> None:
         self.settings = settings
@@ -59,15 +61,21 @@ class RandomWalk:
         jump_chance = s.jumps_per_hour * s.step / HOUR
         log_price = math.log(s.start_price)
         elapsed = 0
+        regime = False
         while True:
             yield self.start_time + elapsed, max(1, round(math.exp(log_price)))
             elapsed += s.step
-            if rng.random() < switch[self.volatile]:
-                self.volatile = not self.volatile
-            log_price += rng.gauss(-0.5 * sigma[self.volatile] ** 2, sigma[self.volatile])
+            if rng.random() < switch[regime]:
+                regime = not regime
+            self.volatile = regime or _in_shock(s.shocks, elapsed)
+            log_price += rng.gauss(-0.5 * sigma[regime] ** 2, sigma[regime])
             if rng.random() < jump_chance:
                 log_price += rng.gauss(0.0, s.jump_size)
             log_price += _shock_drift(s.shocks, elapsed - s.step, elapsed)
+
+
+def _in_shock(shocks: tuple[Shock, ...], now: int) -> bool:
+    return any(shock.at <= now < shock.at + shock.over for shock in shocks)
 
 
 def _shock_drift(shocks: tuple[Shock, ...], before: int, now: int) -> float:

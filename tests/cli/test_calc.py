@@ -215,11 +215,12 @@ def test_lights_follow_the_cumulative_share_of_the_queue(capsys, tmp_path):
         ("bitmex", ["A", "X", "B", "C"], ["D", "E"]),
         # uPnL/wallet × MM/equity: X 10 × 0.4/11, A 5 × 0.4/60, B 0.5 × 0.8/120, C loses: 0.
         ("binance", ["X", "A", "B", "C"], ["D", "E"]),
-        # price ratio × notional/equity: X 1.11 × 100/11, C 0.83 × 100/10, A 2 × 100/60,
-        # B 1.25 × 200/120; D (110/100) × 100/32, E 1.05 × 100/55.
-        ("hyperliquid", ["X", "C", "A", "B"], ["D", "E"]),
-        # notional/equity: C 10, X 9.09, then A and B tie at 1.67: the larger size first.
-        ("leverage_first", ["C", "X", "B", "A"], ["D", "E"]),
+        # users in profit by price ratio × notional/equity: X 1.11 × 100/11, A 2 × 100/60,
+        # B 1.25 × 200/120; C loses, so it comes after them; D 1.1 × 100/32, E 1.05 × 100/55.
+        ("hyperliquid", ["X", "A", "B", "C"], ["D", "E"]),
+        # winners by notional/equity: X 9.09, then A and B tie at 1.67 (the larger size
+        # first); the losing C (10x) after every winner.
+        ("leverage_first", ["X", "B", "A", "C"], ["D", "E"]),
         # the profitable group first (larger size, then file order), then the losers.
         ("pro_rata", ["B", "A", "X", "C"], ["D", "E"]),
     ],
@@ -253,9 +254,9 @@ def test_random_starts_at_the_seeded_place_in_id_order(capsys, tmp_path, seed):
     data = adl_json(
         capsys, tmp_path, MIXED, "--mark", "100", "--policy", "random", "--seed", str(seed)
     )
-    ids = ["A", "B", "C", "X"]
-    start = random.Random(seed).randrange(len(ids))
-    assert order(data, "long") == ids[start:] + ids[:start]
+    winners = ["A", "B", "X"]  # C is losing: it comes after every winner
+    start = random.Random(seed).randrange(4) % len(winners)
+    assert order(data, "long") == winners[start:] + winners[:start] + ["C"]
     start = random.Random(seed).randrange(2)
     assert order(data, "short") == (["D", "E"][start:] + ["D", "E"][:start])
 

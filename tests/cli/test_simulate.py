@@ -40,13 +40,23 @@ def test_json_report_has_every_promised_field_as_exact_text(capsys):
         "side",
         "qty",
         "price",
+        "mark",
         "counterparties",
+        "reason",
+        "deficit",
+        "fund_before",
+    }
+    by_reason = report["adl_by_reason"]
+    assert sum(by_reason.values()) == len(report["adl"]) and set(by_reason) <= {
+        "fund_exhausted",
+        "fund_drawdown",
+        "takeover_cap",
     }
     ledger = report["ledger"]
     assert all(isinstance(v, str) for v in ledger.values())
     # SPEC §1, recomputed from the report's own decimal strings
     held = sum(Decimal(ledger[k]) for k in ("wallets", "unrealized", "insurance_fund", "fees"))
-    assert held == Decimal(ledger["deposits"])
+    assert held == Decimal(ledger["deposits"]) - Decimal(ledger["withdrawals"])
     you = next(a for a in report["accounts"] if a["id"] == "you")
     assert you == {
         "id": "you",

@@ -62,18 +62,21 @@ def test_binance_ranks_by_profit_on_wallet_times_margin_ratio():
     assert order(RankingPolicy.BINANCE) == ["h2", "h3", "h1", "h4"]
 
 
-def test_hyperliquid_ranks_by_price_ratio_times_leverage():
-    # (entry/mark) × N/equity: h2 1.02×16.45 = 16.78, h4 0.98×12.82 = 12.56,
-    # h3 1.1×4.545 = 5.0, h1 1.04×4.03 = 4.19 — a losing position can rank high
-    assert order(RankingPolicy.HYPERLIQUID) == ["h2", "h4", "h3", "h1"]
+def test_hyperliquid_ranks_winners_by_price_ratio_times_leverage_and_losers_after():
+    # (entry/mark) × N/equity: h2 1.02×16.45 = 16.78, h3 1.1×4.545 = 5.0,
+    # h1 1.04×4.03 = 4.19; h4 is losing (0.98): Hyperliquid ranks users in profit, so it
+    # comes after every winner, however high its leverage (12.82)
+    assert order(RankingPolicy.HYPERLIQUID) == ["h2", "h3", "h1", "h4"]
 
 
-def test_leverage_first_ranks_by_leverage():
-    assert order(RankingPolicy.LEVERAGE_FIRST) == ["h2", "h4", "h3", "h1"]
+def test_leverage_first_ranks_winners_by_leverage_then_the_losers():
+    # h2 16.4x, h3 4.5x, h1 4.0x are in profit; h4 (12.8x) is losing: it comes last
+    assert order(RankingPolicy.LEVERAGE_FIRST) == ["h2", "h3", "h1", "h4"]
 
 
-def test_random_rotates_the_account_order_from_a_seeded_start():
-    assert order(RankingPolicy.RANDOM, start=2) == ["h3", "h4", "h1", "h2"]
+def test_random_rotates_the_winners_account_order_from_a_seeded_start():
+    # winners h1, h2, h3 in account order, rotated to the third; the losing h4 last
+    assert order(RankingPolicy.RANDOM, start=2) == ["h3", "h1", "h2", "h4"]
 
 
 def test_ties_go_to_the_larger_then_the_older_position():
@@ -119,9 +122,13 @@ def test_leverage_first_water_fills_the_most_leveraged_down_to_a_common_level():
     taken = adl.allocate(
         RankingPolicy.LEVERAGE_FIRST, SHORTS, 100, MARK, CV, MARK, random.Random(0)
     )
-    # h2 (16.4x) alone would need L = 8.2 < h4's 12.8x, so both: L = 200·5e9/9.98e10
-    # = 10.02; h2 keeps 121.84 lots (cut 78.16), h4 keeps 78.16 (cut 21.84) → 78 and 22
-    assert {h.account: lots for h, lots, _, _ in taken} == {"h2": 78, "h4": 22}
+    # the losing h4 (12.8x) waits while winners remain; among them h2 (16.4x) cut by
+    # 100 lots keeps 5,000 USDT of notional on 608 of equity: 8.2x, still above h3's
+    # 4.5x, so h2 alone gives all 100
+    assert {h.account: lots for h, lots, _, _ in taken} == {"h2": 100}
+    more = adl.allocate(RankingPolicy.LEVERAGE_FIRST, SHORTS, 300, MARK, CV, MARK, random.Random(0))
+    # 350 winner lots cover 300: h4 is still untouched
+    assert "h4" not in {h.account for h, _, _, _ in more}
 
 
 def test_random_skips_accounts_the_fill_would_make_bankrupt():

@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from engine.adl import AdlPrice, RankingPolicy
-from engine.events import AdlExecuted, AutoDeleveraged, LiquidationSettled
+from engine.events import AdlExecuted, AutoDeleveraged, Liquidation, LiquidationSettled
 from engine.exchange import Exchange, ExchangeConfig
 from engine.instrument import default_instrument
 from engine.orders import OrderType
@@ -81,6 +81,11 @@ def test_crashes_through_a_leveraged_crowd_keep_every_invariant(crowd, path, con
     executed = {e.adl_id: e for e in events if type(e) is AdlExecuted}
     for adl_id, lots in adl_by_liquidation.items():
         assert lots <= executed[adl_id].qty
-    for settled in (e for e in events if type(e) is LiquidationSettled):
-        assert settled.book_qty + settled.fund_qty + settled.adl_qty == settled.qty
-    assert exchange.liquidation.backstop.lots == 0
+    settled = [e for e in events if type(e) is LiquidationSettled]
+    for closed in settled:
+        assert closed.book_qty + closed.band_qty + closed.adl_qty == closed.qty
+    # every liquidated position is either settled, and told so, or still held by the backstop
+    held = exchange.liquidation.backstop.held
+    liquidated = sum(e.qty for e in events if type(e) is Liquidation)
+    assert liquidated == sum(e.qty for e in settled) + sum(h.taken for h in held)
+    assert all(0 < h.lots <= h.taken for h in held)

@@ -68,5 +68,6 @@ def test_long_random_runs_keep_every_invariant_at_every_step(name, seed, policy,
             session.submit(side, qty, price, order_type, trigger=trigger)
         broken = [k for k, ok in exchange.check_invariants().items() if not ok]
         assert not broken, (name, seed, session.steps, broken)
-        assert exchange.liquidation.backstop.lots == 0
+        if loss is LossPolicy.ADL:  # the fund never pays past its floor: ADL takes the rest
+            assert exchange.fund.balance >= 0, (name, seed, session.steps)
     session.drain_events()

@@ -5,11 +5,7 @@ import pytest
 
 from engine.datafile import DataFileError
 from engine.events import (
-    AdlExecuted,
-    AutoDeleveraged,
     FeedEnded,
-    Liquidation,
-    PositionChanged,
     Trade,
 )
 from engine.scenario import load_scenario, shipped
@@ -65,44 +61,6 @@ def test_each_shipped_scenario_runs_to_completion_with_the_invariants_true(name,
     assert sum(1 for e in events if type(e) is Trade) > 100  # a living market without the user
     if simulation.duration:
         assert simulation.time - simulation.start_time == simulation.duration
-
-
-def test_flash_crash_liquidates_longs_draws_the_fund_and_deleverages_winning_shorts(shipped_run):
-    simulation, events = shipped_run("flash-crash")
-    liquidated = [e for e in events if type(e) is Liquidation]
-    assert len(liquidated) > 20 and all(e.side > 0 for e in liquidated)
-    assert simulation.exchange.fund.total_out > 0  # the fund paid for fills beyond bankruptcy
-    deleveraged = [e for e in events if type(e) is AutoDeleveraged]
-    assert deleveraged and all(e.side < 0 for e in deleveraged)  # shorts were closed
-    assert all(profitable_before_adl(events).values())
-
-
-def profitable_before_adl(events) -> dict[int, bool]:
-    """For each ADL fill: was the deleveraged position in profit at the mark just before?"""
-    positions: dict[str, tuple[int, int]] = {}
-    verdicts = {}
-    for n, e in enumerate(events):
-        if type(e) is AutoDeleveraged:
-            qty, cost = positions[e.account]
-            side = 1 if qty > 0 else -1
-            verdicts[n] = side * (abs(qty) * e.mark - cost) > 0
-        if type(e) is PositionChanged:
-            positions[e.account] = (e.qty, e.cost)
-    return verdicts
-
-
-def test_short_squeeze_liquidates_shorts_and_deleverages_winning_longs(shipped_run):
-    _, events = shipped_run("short-squeeze")
-    liquidated = [e for e in events if type(e) is Liquidation]
-    assert len(liquidated) > 20 and all(e.side < 0 for e in liquidated)
-    deleveraged = [e for e in events if type(e) is AutoDeleveraged]
-    assert deleveraged and all(e.side > 0 for e in deleveraged)
-    assert all(profitable_before_adl(events).values())
-
-
-def test_thin_fund_runs_into_adl_again_and_again(shipped_run):
-    _, events = shipped_run("thin-fund")
-    assert sum(1 for e in events if type(e) is AdlExecuted) >= 20
 
 
 def test_a_replay_runs_to_the_end_of_its_file_without_a_duration(tmp_path):

@@ -1,5 +1,6 @@
-"""The loss waterfall with hand-computed integers (SPEC §5): liquidation at bankruptcy,
-the insurance fund in and out, its trigger policies, ADL, socialized loss, counterfactuals.
+"""The loss waterfall with hand-computed integers (SPEC §5): liquidation at bankruptcy, the
+backstop that holds and works positions off, the insurance fund in and out, its trigger
+policies, ADL only for what the fund may not absorb, socialized loss, counterfactuals.
 
 The stage: the mark equals the index (``fair`` marking with no interest), 1 BTC is
 1,000 lots, 50,000.0 USDT is 500,000 ticks, one lot·tick is 0.0001 USDT.
@@ -91,7 +92,7 @@ def fund(exchange: Exchange) -> int:
 def test_the_liquidation_price_is_where_it_triggers():
     exchange = stage("1000", [("1", 49_100)])
     alive = crash_to(exchange, 49_197)  # above 49,196.79: warned, not liquidated
-    assert [e.kind for e in alive] == ["margin_warning"]
+    assert [type(e) for e in alive] == [MarginWarning]
     events = crash_to(exchange, 49_196)
     liquidation = only(events, Liquidation)
     assert liquidation.liquidation_price == 491_968  # ceil(491,967.87…): mark < it triggers
@@ -105,7 +106,7 @@ def test_a_fill_better_than_bankruptcy_grows_the_fund():
     events = crash_to(exchange, 49_150)
     settled = only(events, LiquidationSettled)
     # sold 1 BTC at 49,100 instead of 49,000: 100 USDT surplus into the fund
-    assert (settled.book_qty, settled.fund_qty, settled.adl_qty) == (1_000, 0, 0)
+    assert (settled.book_qty, settled.band_qty, settled.adl_qty) == (1_000, 0, 0)
     assert settled.fund_in == 100 * USDT and settled.fund_out == 0
     assert fund(exchange) == 1_100 * USDT
     assert only(events, InsuranceFundChanged).delta == 100 * USDT
@@ -124,8 +125,8 @@ def test_a_fill_better_than_bankruptcy_grows_the_fund():
 def test_a_fill_worse_than_bankruptcy_is_paid_by_the_fund():
     exchange = stage("1000", [("0.4", 49_100), ("0.6", 48_800)])
     settled = only(crash_to(exchange, 49_150), LiquidationSettled)
-    # 0.4 at 49,100: +40; the fund takes 0.6 to 48,800: −120
-    assert (settled.book_qty, settled.fund_qty, settled.adl_qty) == (400, 600, 0)
+    # 0.4 at 49,100: +40; then within 5 % of the mark the fund pays for 0.6 at 48,800: −120
+    assert (settled.book_qty, settled.band_qty, settled.adl_qty) == (400, 600, 0)
     assert (settled.fund_in, settled.fund_out) == (40 * USDT, 120 * USDT)
     assert fund(exchange) == 920 * USDT
 
@@ -139,8 +140,9 @@ def adl_stage(fund_text: str, **config) -> tuple[Exchange, list]:
 def test_an_exhausted_fund_hands_the_rest_to_adl_across_two_counterparties():
     exchange, events = adl_stage("30")
     settled = only(events, LiquidationSettled)
-    # each lot sold at 48,400 costs the fund 0.6 USDT: 30 USDT buys 50 lots
-    assert (settled.book_qty, settled.fund_qty, settled.adl_qty) == (0, 50, 950)
+    # each lot sold at 48,400 costs the fund 0.6 USDT: 30 USDT buys 50 lots; the other
+    # 950 carry 0.5 USDT each of deficit at the mark (475) and the fund has nothing left
+    assert (settled.book_qty, settled.band_qty, settled.adl_qty) == (0, 50, 950)
     assert fund(exchange) == 0
     fills = [e for e in events if type(e) is AutoDeleveraged]
     # bitmex scores at 48,500: PnL% 3 % for both; b's effective leverage 48,500/4,000
@@ -154,6 +156,13 @@ def test_an_exhausted_fund_hands_the_rest_to_adl_across_two_counterparties():
     assert [f.forgone for f in fills] == [350 * USDT, 125 * USDT]
     executed = only(events, AdlExecuted)
     assert (executed.qty, executed.deficit, executed.counterparties) == (950, 475 * USDT, 2)
+    assert (executed.reason, executed.fund_before, executed.room) == ("fund_exhausted", 0, 0)
+    # capacity: a's profit 0.3 × 1,500 = 450, b's 0.7 × 1,500 = 1,050; budget min(D, U)
+    assert (executed.capacity, executed.budget, executed.taken) == (
+        1_500 * USDT,
+        475 * USDT,
+        475 * USDT,
+    )
     assert exchange.account_view("b").position is None
     assert exchange.account_view("a").position.lots == 50
     # b bought back 0.7 at 49,000: +700 on its 1,750 margin, minus its 7 USDT maker fee
@@ -165,41 +174,94 @@ def test_adl_never_closes_more_than_the_bankrupt_remainder():
     liquidation = only(events, Liquidation)
     settled = only(events, LiquidationSettled)
     adl_lots = sum(e.qty for e in events if type(e) is AutoDeleveraged)
-    assert adl_lots == settled.adl_qty == liquidation.qty - settled.book_qty - settled.fund_qty
+    assert adl_lots == settled.adl_qty == liquidation.qty - settled.book_qty - settled.band_qty
 
 
 def test_drawdown_policy_stops_the_fund_at_thirty_percent_below_its_peak():
     exchange, events = adl_stage("100", trigger_policy=TriggerPolicy.FUND_DRAWDOWN)
     settled = only(events, LiquidationSettled)
-    assert (settled.fund_qty, settled.adl_qty) == (50, 950)  # 30 USDT of 100 may be spent
+    # the floor is 70 % of the 100 peak: 30 USDT buys 50 lots at 48,400; the 950 left
+    # owe 475 at the mark with no room above the floor: all of them go to ADL
+    assert (settled.band_qty, settled.adl_qty) == (50, 950)
     assert fund(exchange) == 70 * USDT
-
-    exhausted, events = adl_stage("100")
-    settled = only(events, LiquidationSettled)
-    assert (settled.fund_qty, settled.adl_qty) == (100, 900)  # the whole 0.1 BTC bid: 60 USDT
-    assert fund(exhausted) == 40 * USDT
+    assert only(events, AdlExecuted).reason == "fund_drawdown"
 
 
-def test_adl_at_the_mark_leaves_the_deficit_with_the_fund():
-    at_bankruptcy, _ = adl_stage("30")
-    at_mark, events = adl_stage("30", adl_price=AdlPrice.MARK)
-    fills = [e for e in events if type(e) is AutoDeleveraged]
-    assert [(f.account, f.qty, f.price, f.forgone) for f in fills] == [
-        ("b", 700, 485_000, 0),
-        ("a", 250, 485_000, 0),
+def test_an_exhausted_fund_keeps_what_it_can_absorb_and_deleverages_only_the_rest():
+    exchange, events = adl_stage("100")
+    # the whole 0.1 BTC bid costs 60: fund 40. The 900 lots held owe 450 at the mark;
+    # the fund absorbs 40 of it, so 410 must come from ADL: ⌈410 × 900 / 450⌉ = 820 lots
+    executed = only(events, AdlExecuted)
+    assert (executed.qty, executed.held_deficit, executed.room, executed.deficit) == (
+        820,
+        450 * USDT,
+        40 * USDT,
+        410 * USDT,
+    )
+    assert [(e.account, e.qty) for e in events if type(e) is AutoDeleveraged] == [
+        ("b", 700),
+        ("a", 120),
     ]
-    assert fund(at_bankruptcy) == 0
-    assert fund(at_mark) == -475 * USDT  # the winners kept their profit; the fund owes it
-    # b keeps 350 USDT more at the mark
-    assert at_mark.account_view("b").wallet - at_bankruptcy.account_view("b").wallet == 350 * USDT
+    # 80 lots stay with the backstop, their 40 of deficit exactly what the fund holds
+    view = exchange.market_view()
+    assert (view.backstop_long, view.insurance_fund, view.fund_equity) == (80, 40 * USDT, 0)
+    assert not [e for e in events if type(e) is LiquidationSettled]
+
+
+def test_adl_at_the_mark_closes_the_whole_position_and_the_fund_pays_what_it_may():
+    at_bankruptcy, _ = adl_stage("300")
+    at_mark, events = adl_stage("300", adl_price=AdlPrice.MARK)
+    # both: 100 lots at 48,400 cost 60, the fund has 240 and the 900 held owe 450.
+    # At bankruptcy: ⌈210 × 900 / 450⌉ = 420 lots close at 49,000; 480 stay held.
+    assert at_bankruptcy.market_view().backstop_long == 480
+    # At the mark: all 900 close, the fund paying its 240: the price is 49,000 less
+    # 240 / 0.9 = 266.67, rounded up to the tick toward the fund: 48,733.4
+    fills = [e for e in events if type(e) is AutoDeleveraged]
+    assert [(f.account, f.qty, f.price) for f in fills] == [
+        ("b", 700, 487_334),
+        ("a", 200, 487_334),
+    ]
+    assert at_mark.market_view().backstop_long == 0
+    # 900 × (48,733.4 − 49,000) × 0.0001 = −239.94: the fund keeps 0.06
+    assert fund(at_mark) == usdt("0.06")
+    # b gives up (48,733.4 − 48,500) per BTC against the mark: 0.7 × 233.4 = 163.38
+    assert fills[0].forgone == usdt("163.38")
+
+
+def test_adl_at_the_mark_with_an_empty_fund_never_takes_the_fund_below_zero():
+    exchange, events = adl_stage("0", adl_price=AdlPrice.MARK)
+    # nothing to pay with: the whole position closes at the bankruptcy price
+    assert {e.price for e in events if type(e) is AutoDeleveraged} == {490_000}
+    assert fund(exchange) == 0
+
+
+def test_takeover_cap_sends_what_the_fund_may_not_hold_to_adl_at_once():
+    # the order at bankruptcy sells 0.02 at 49,100 (+2: the fund has 1,002). The fund
+    # may hold 100 % of its balance in notional: the 980 lots left are 980 × 49 =
+    # 48,020, so ⌈(48,020 − 1,002) / 49⌉ = 960 go to ADL at the take-over. The mark
+    # (49,150) is better than bankruptcy, so they close at the mark and the
+    # 0.96 × 150 = 144 of surplus is the fund's; no winner gives anything up
+    exchange = stage("1000", [("0.02", 49_100)], trigger_policy=TriggerPolicy.TAKEOVER_CAP)
+    events = crash_to(exchange, 49_150)
+    executed = only(events, AdlExecuted)
+    assert (executed.reason, executed.qty, executed.price) == ("takeover_cap", 960, 491_500)
+    assert (executed.notional, executed.cap, executed.deficit) == (
+        48_020 * USDT,
+        1_002 * USDT,
+        0,
+    )
+    assert all(e.forgone == 0 for e in events if type(e) is AutoDeleveraged)
+    assert fund(exchange) == 1_146 * USDT
+    # the 20 lots kept (980 of notional) stay held until bids return
+    assert exchange.market_view().backstop_long == 20
 
 
 def test_socialized_loss_takes_the_deficit_from_every_winner_in_proportion():
     exchange = stage("30", [("1", 48_400)], loss_policy=LossPolicy.CLAWBACK)
     events = crash_to(exchange, 48_500)
     settled = only(events, LiquidationSettled)
-    assert (settled.fund_qty, settled.adl_qty) == (1_000, 0)  # all taken to the book
-    # the fund paid 600 from its 30: deficit 570; profits at 48,500: a 450, b 1,050,
+    assert (settled.band_qty, settled.adl_qty) == (1_000, 0)  # all taken to the book
+    # the fund paid 600 from its 30: shortfall 570; profits at 48,500: a 450, b 1,050,
     # maker (long 1 at 48,400) 100 → everyone gives up 570/1,600 = 35.625 %
     loss = only(events, SocializedLoss)
     assert (loss.deficit, loss.collected, loss.rate, loss.accounts) == (
@@ -303,17 +365,17 @@ def test_stepwise_liquidation_cuts_a_tier_two_position_under_its_floor_and_spare
     assert fund(exchange) == usdt("1019.4")
 
 
-def test_with_no_deficit_the_counterfactual_still_compares_who_closes_what():
-    # the mark stays above bankruptcy (49,150 > 49,000) but the book is empty: ADL
-    # happens for want of liquidity, and nobody loses money against the mark
+def test_an_empty_book_is_no_reason_for_adl_the_backstop_holds_until_bids_return():
+    # the mark (49,150) is above bankruptcy and the book has no bids: nothing is owed,
+    # so nobody is deleveraged; the backstop holds the whole 1 BTC
     exchange = stage("1000", [])
     events = crash_to(exchange, 49_150)
-    executed = only(events, AdlExecuted)
-    assert executed.deficit == 0
-    splits = {s.policy: s for s in exchange.counterfactual(executed.adl_id).splits}
-    assert all(split.haircuts == () for split in splits.values())
-    # bitmex takes b's 700 lots first, then 300 of a's; pro-rata 30 % / 70 % by size
-    assert dict(splits["bitmex"].sizes) == {"b": 700, "a": 300}
-    assert dict(splits["pro_rata"].sizes) == {"a": 300, "b": 700}
-    assert (splits["bitmex"].touched, splits["bitmex"].top_share) == (2, 700_000)
-    assert splits["clawback"].sizes == ()  # a clawback takes money and closes nothing
+    assert not [e for e in events if type(e) in (AdlExecuted, LiquidationSettled)]
+    view = exchange.market_view()
+    # fund equity: 1,000 + the held long's 150 of profit over its take-over at 49,000
+    assert (view.backstop_long, view.fund_equity) == (1_000, 1_150 * USDT)
+    exchange.submit("maker", "buy", "1", "49100", OrderType.LIMIT)
+    events = crash_to(exchange, 49_150)
+    settled = only(events, LiquidationSettled)
+    assert (settled.book_qty, settled.fund_in) == (1_000, 100 * USDT)
+    assert fund(exchange) == 1_100 * USDT and exchange.market_view().backstop_long == 0
