@@ -22,7 +22,9 @@ Ties: larger size first, then earlier open time, then account name.
 
 from __future__ import annotations
 
+import heapq
 import random
+from collections.abc import Iterator
 from enum import StrEnum
 from math import inf
 from typing import NamedTuple
@@ -123,19 +125,32 @@ def score(policy: RankingPolicy, h: Holder, mark: int, cv: int) -> float:
 
 
 def scores(policy: RankingPolicy, holders: list[Holder], mark: int, cv: int) -> list[float]:
-    """Scores of many positions. The lights rank 100,000 positions with this, so bitmex's
-    arithmetic is inlined here; a property test holds it equal to ``score``."""
-    if policy is RankingPolicy.BITMEX:
-        out = []
-        append = out.append
-        for _, side, lots, cost, collateral, _, _ in holders:  # the very operations of score
-            entry = cost / lots
-            pnl = side * (mark - entry) / entry
-            gap = abs(mark - (entry - side * collateral / (lots * cv)))
-            leverage = mark / gap if gap else inf
-            append(pnl * leverage if pnl > 0 else pnl / leverage)
-        return out
-    return [score(policy, h, mark, cv) for h in holders]
+    """Scores of many positions (the lights rank 100,000 positions with this)."""
+    return scores_and_capacity(policy, holders, mark, cv)[0]
+
+
+def scores_and_capacity(
+    policy: RankingPolicy, holders: list[Holder], mark: int, cv: int
+) -> tuple[list[float], int]:
+    """Scores of many positions, and their capacity U (the unrealized profit of those in
+    profit, money units) in the same pass: an ADL event needs both for 100,000
+    positions, so bitmex's arithmetic is inlined here; a property test holds it equal
+    to ``score``."""
+    if policy is not RankingPolicy.BITMEX:
+        return [score(policy, h, mark, cv) for h in holders], capacity(holders, mark, cv)
+    out: list[float] = []
+    append, total = out.append, 0
+    for _, side, lots, cost, collateral, _, _ in holders:  # the very operations of score
+        entry = cost / lots
+        pnl = side * (mark - entry) / entry
+        gap = abs(mark - (entry - side * collateral / (lots * cv)))
+        leverage = mark / gap if gap else inf
+        if pnl > 0:
+            total += side * (lots * mark - cost)
+            append(pnl * leverage)
+        else:
+            append(pnl / leverage)
+    return out, total * cv
 
 
 # -- the queue --------------------------------------------------------------------------
@@ -167,6 +182,49 @@ def queue(
         winners, others = _winners_first(ordered, mark, cv)
         return winners + others
     return ordered  # a score > 0 is a position in profit, and only it
+
+
+def head(
+    policy: RankingPolicy,
+    holders: list[Holder],
+    lots: int,
+    mark: int,
+    cv: int,
+    values: list[float] | None = None,
+) -> Iterator[tuple[Holder, float]]:
+    """The start of ``queue(policy, holders, …)``, without ranking the whole side: what
+    an ADL event walks until it has its ``lots`` (it asks for more if it skips some).
+
+    For the score-sorted policies a position's place is fixed by its score and the
+    tie-breaks, so only the positions scoring at least as high as the best few need
+    sorting; the first batch holds about 64 positions or ``lots`` worth, and each next
+    batch is four times bigger. Other policies rank the whole side (``queue``).
+    ``values``: the scores, when the caller has them already.
+    """
+    if policy not in (RankingPolicy.BITMEX, RankingPolicy.BINANCE, RankingPolicy.HYPERLIQUID):
+        yield from queue(policy, holders, mark, cv)
+        return
+    if values is None:
+        values = scores(policy, holders, mark, cv)
+    count, taken = 64, 0
+    while taken < len(holders):
+        count = max(count, taken * 4)
+        threshold = heapq.nlargest(count, values)[-1]
+        picked = [i for i, value in enumerate(values) if value >= threshold]
+        picked.sort(key=lambda i: (-values[i], -holders[i][2], holders[i][6], holders[i][0]))
+        for i in picked[taken:]:
+            yield holders[i], values[i]
+        taken = len(picked)
+
+
+def capacity(holders: list[Holder], mark: int, cv: int) -> int:
+    """U: the unrealized profit of the positions in profit, money units (what ADL may take)."""
+    total = 0
+    for _, side, lots, cost, _, _, _ in holders:
+        profit = side * (lots * mark - cost)
+        if profit > 0:
+            total += profit
+    return total * cv
 
 
 def _winners_first(ordered, mark: int, cv: int):
@@ -238,6 +296,7 @@ def allocate(
     cv: int,
     price: int,
     rng: random.Random,
+    values: list[float] | None = None,
 ) -> list[tuple[Holder, int, int, float]]:
     """Split ``rest`` lots of a bankrupt position over the opposite side's ``holders``.
 
@@ -257,9 +316,13 @@ def allocate(
         others = [h for h in solvent if h.unrealized(mark, cv) <= 0]
         later = _water_fill(others, rest, mark, cv) if rest > 0 else []
         return taken + [(h, lots, rank + len(taken), v) for h, lots, rank, v in later]
-    start = rng.randrange(len(holders)) if policy is RankingPolicy.RANDOM and holders else 0
+    if policy is RankingPolicy.RANDOM:
+        start = rng.randrange(len(holders)) if holders else 0
+        ordered = iter(queue(policy, holders, mark, cv, start))
+    else:
+        ordered = head(policy, holders, rest, mark, cv, values)
     taken = []
-    for rank, (holder, value) in enumerate(queue(policy, holders, mark, cv, start), start=1):
+    for rank, (holder, value) in enumerate(ordered, start=1):
         if rest <= 0:
             break
         lots = min(rest, holder.lots)

@@ -178,8 +178,8 @@ class Deleveraging:
         seed = self.random.randrange(1 << 30)
         policy = self.settings.ranking
         seen = self._holders_now(side)
-        taken = adl.allocate(policy, seen, lots, mark, cv, price, random.Random(seed))
-        capacity = sum(max(0, h.unrealized(mark, cv)) for h in seen)
+        values, capacity = adl.scores_and_capacity(policy, seen, mark, cv)
+        taken = adl.allocate(policy, seen, lots, mark, cv, price, random.Random(seed), values)
         fund_before = self.fund.balance
         adl_id = self._next_adl_id
         self._next_adl_id += 1
