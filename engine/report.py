@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from engine.events import AdlExecuted, Event
+from engine.events import AdlExecuted, AutoDeleveraged, Event
 from engine.feeds.replay_formats import iso as iso_time
 from engine.side import position
 from engine.simulation import Simulation
@@ -40,6 +40,8 @@ class RunReport:
         self.fund_start = exchange.ledger_totals().insurance_fund
         self.fund_low = self.fund_start
         self.adl: list[dict[str, Any]] = []
+        self.deleveraged: set[str] = set()  # accounts ever hit by ADL
+        self.given_up = 0  # profit the ADL fills gave up against the mark
 
     def __call__(self, step: int, time: int, command: dict | None, events: list[Event]) -> None:
         """As a ``Session`` listener: observe every step and command."""
@@ -55,6 +57,9 @@ class RunReport:
         self.fund_low = min(self.fund_low, exchange.fund.balance)
         instrument = exchange.instrument
         for e in events:
+            if type(e) is AutoDeleveraged:
+                self.deleveraged.add(e.account)
+                self.given_up += e.forgone
             if type(e) is AdlExecuted:
                 self.adl.append(
                     {
@@ -91,6 +96,8 @@ class RunReport:
             },
             "adl": self.adl,
             "adl_by_reason": dict(sorted(Counter(a["reason"] for a in self.adl).items())),
+            "adl_accounts_hit": len(self.deleveraged),
+            "adl_profit_given_up": format_money(self.given_up),
             "ledger": {
                 "deposits": format_money(totals.deposits),
                 "withdrawals": format_money(totals.withdrawals),

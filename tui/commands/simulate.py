@@ -10,11 +10,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from decimal import Decimal
 from typing import Any
 
 from engine.feeds.replay import FORMATS
 from engine.feeds.replay_formats import Clock
 from engine.journal import JournalWriter, header_for
+from engine.policies import Venue
 from engine.report import RunReport
 from engine.scenario import load_scenario
 from engine.session import Session
@@ -29,7 +31,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "simulate", help="run a scenario headless and summarize it", description=described(__doc__)
     )
-    add_market_arguments(parser)
+    add_market_arguments(parser, every_venue=True)
     parser.add_argument(
         "--duration",
         help="simulated time to run, e.g. 90s, 6h, 2d "
@@ -45,8 +47,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
 
-def add_market_arguments(parser: argparse.ArgumentParser) -> None:
-    """The flags the app and ``simulate`` share, with the same names and errors."""
+def add_market_arguments(parser: argparse.ArgumentParser, every_venue: bool = False) -> None:
+    """The flags the app and ``simulate`` share, with the same names and errors;
+    ``every_venue``: ``--venue all`` runs the scenario once under each venue's preset."""
     parser.add_argument(
         "--scenario",
         default="calm",
@@ -54,6 +57,13 @@ def add_market_arguments(parser: argparse.ArgumentParser) -> None:
         help="a shipped scenario (see `adl-sandbox scenarios`) or a TOML file",
     )
     parser.add_argument("--seed", type=_seed, help="random seed (default: the scenario's)")
+    venues = [venue.value for venue in Venue]
+    parser.add_argument(
+        "--venue",
+        choices=[*venues, "all"] if every_venue else venues,
+        help="run the market as this venue runs its waterfall (default: the scenario's)"
+        + ("; all: once under each, compared side by side" if every_venue else ""),
+    )
     parser.add_argument("--replay", metavar="FILE", help="replay a price file (csv, csv.gz, zip)")
     parser.add_argument(
         "--format", choices=sorted(FORMATS), help="the replay file's format (default: detected)"
@@ -94,11 +104,14 @@ def build_simulation(args: argparse.Namespace, duration: int | None = None) -> S
         sort=args.sort,
         start=args.start,
         end=args.end,
+        venue=args.venue,
     )
 
 
 def run(args: argparse.Namespace) -> int:
     duration = _duration(args.duration)
+    if args.venue == "all":
+        return _every_venue(args, duration)
     if args.resume:
         session, report, journal = _resumed(args.resume, duration)
     else:
@@ -121,6 +134,51 @@ def run(args: argparse.Namespace) -> int:
     else:
         print_summary(summary)
     return 0
+
+
+def _every_venue(args: argparse.Namespace, duration: int | None) -> int:
+    """The same scenario, seed and crash under each venue's preset, compared."""
+    if args.journal or args.resume:
+        raise UserError("--venue all runs six markets: --journal and --resume take one")
+    summaries = []
+    for venue in Venue:
+        simulation = build_simulation(
+            argparse.Namespace(**{**vars(args), "venue": venue.value}), duration
+        )
+        report = RunReport(simulation)
+        session = Session(simulation, [report])
+        while not session.finished:
+            session.step()
+        summaries.append({"venue": venue.value, **report.summary()})
+    if args.json:
+        print(json.dumps(summaries, indent=2))
+    else:
+        print_comparison(summaries)
+    return 0
+
+
+def print_comparison(summaries: list[dict[str, Any]]) -> None:
+    first = summaries[0]
+    print(f"{first['scenario']} · seed {first['seed']} · under each venue's preset")
+    header = ("venue", "liquidations", "fund min", "fund end", "ADL events", "by reason", "hit")
+    rows = [
+        (
+            s["venue"],
+            f"{s['events'].get('liquidation', 0):,}",
+            _money2(s["insurance_fund"]["min"]),
+            _money2(s["insurance_fund"]["end"]),
+            f"{len(s['adl']):,}",
+            ", ".join(f"{k} {v}" for k, v in s["adl_by_reason"].items()) or "—",
+            f"{s['adl_accounts_hit']:,}",
+        )
+        for s in summaries
+    ]
+    print("\n".join("  " + line for line in table(header, rows, left={0, 5})))
+
+
+def _money2(text: str) -> str:
+    """Exact decimal text as money to the cent, with thousands separators."""
+    return f"{Decimal(text):,.2f}"
 
 
 def _duration(text: str | None) -> int | None:
