@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from engine import adl, margin
 from engine.accounts import Accounts
+from engine.backstop import Held
 from engine.events import SocializedLoss, SocializedLossCharged
 from engine.fund import InsuranceFund
 from engine.pricing import PriceState
@@ -14,7 +15,7 @@ from engine.units import PPM
 
 
 def claw_back(
-    liquidated: str, accounts: Accounts, fund: InsuranceFund, prices: PriceState, tape: Tape
+    held: Held, accounts: Accounts, fund: InsuranceFund, prices: PriceState, tape: Tape
 ) -> int:
     """Take the fund's deficit below its floor from every winner's profit, at one rate.
     Returns what was collected."""
@@ -41,15 +42,16 @@ def claw_back(
         collected += paid
         tape.emit(SocializedLossCharged(tape.time, account.id, paid))
     if collected:
-        fund.announce(collected, f"socialized loss after {liquidated}'s liquidation")
+        fund.announce(collected, f"socialized loss after {held.account}'s liquidation", held.id)
     tape.emit(
         SocializedLoss(
             tape.time,
-            liquidated,
+            held.account,
             deficit,
             collected,
             wanted * PPM // total_profit,
             sum(1 for a in amounts if a),
+            held.id,
         )
     )
     return collected

@@ -111,9 +111,10 @@ class Deleveraging:
 
     # -- what the fund may not absorb ---------------------------------------------------
 
-    def claw_back(self, liquidated: str) -> int:
-        """``clawback``: the fund's shortfall below its floor taken from every winner."""
-        return claw_back(liquidated, self.accounts, self.fund, self.prices, self.tape)
+    def claw_back(self, held: Held) -> int:
+        """``clawback``: the fund's shortfall below its floor, after the backstop worked
+        ``held``, taken from every winner."""
+        return claw_back(held, self.accounts, self.fund, self.prices, self.tape)
 
     def cover(self, backstop: Backstop) -> None:
         """ADL what the fund may not absorb under its trigger policy (SPEC §5.3): the held
@@ -216,7 +217,7 @@ class Deleveraging:
         )  # fmt: skip
         delta = self.fund.balance - fund_before
         if delta:
-            self.fund.announce(delta, f"ADL of {held.account}'s position")
+            self.fund.announce(delta, f"ADL of {held.account}'s position", held.id)
 
     def _reason(self) -> str:
         """Why the fund may not absorb a deficit: its trigger policy (past the take-over,

@@ -122,6 +122,7 @@ class InsuranceFundChanged(Event, frozen=True, gc=False):
     balance: int
     delta: int
     reason: str
+    held: int = 0  # the backstop's position the change is about, if any
 
 
 class Liquidation(Event, frozen=True, gc=False):
@@ -230,6 +231,7 @@ class SocializedLoss(Event, frozen=True, gc=False):
     collected: int
     rate: int  # ppm of each winner's profit
     accounts: int
+    held: int = 0  # that held position
 
 
 class SocializedLossCharged(Event, frozen=True, gc=False):

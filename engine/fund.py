@@ -71,9 +71,10 @@ class InsuranceFund:
         self.flow(source, amount)
         self.announce(amount, reason)
 
-    def announce(self, delta: int, reason: str) -> None:
-        """Tell of a change of ``delta`` (several flows summed, or one)."""
-        self.tape.emit(InsuranceFundChanged(self.tape.time, self.balance, delta, reason))
+    def announce(self, delta: int, reason: str, held: int = 0) -> None:
+        """Tell of a change of ``delta`` (several flows summed, or one); ``held``: the
+        backstop's position it is about."""
+        self.tape.emit(InsuranceFundChanged(self.tape.time, self.balance, delta, reason, held))
 
     # -- limits --------------------------------------------------------------------------
 

@@ -129,7 +129,7 @@ class LiquidationEngine:
             then = cap if held.since == now else None
             self.offload.work(held, settings.liquidation_band, paid_by_winners, then)
             if paid_by_winners:
-                self.deleveraging.claw_back(held.account)
+                self.deleveraging.claw_back(held)
         if self.backstop.held and not paid_by_winners:
             self.reindex()  # ADL ranks the positions as they stand now
             self.deleveraging.cover(self.backstop)

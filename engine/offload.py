@@ -77,8 +77,10 @@ class Offloader:
         surplus, at_or_better = self._take(held, held.bankruptcy_tick(self._cv), held.lots)
         held.book_qty += at_or_better
         held.fund_in += max(0, surplus)
-        if then is not None:
+        if then is not None:  # what it moves, it tells itself
+            outside = self.fund.balance
             then(held)
+            before += self.fund.balance - outside
         loss = band_lots = 0
         if held.lots:
             mark = self.prices.mark
@@ -101,7 +103,7 @@ class Offloader:
             )  # fmt: skip
         delta = self.fund.balance - before
         if delta:
-            self.fund.announce(delta, f"liquidation of {held.account}")
+            self.fund.announce(delta, f"liquidation of {held.account}", held.id)
 
     def _take(self, held: Held, limit: int, lots: int) -> tuple[int, int]:
         """Send the backstop's order for ``lots`` within ``limit``: (realized, lots filled)."""

@@ -1,10 +1,13 @@
 """``python -m tui.screenshots DIR``: the screens a learner meets, as SVG files.
 
-Each scene is a shipped scenario at its own seed, played by key presses with the
-engine stepped by hand (no timers, no wall clock), so every run draws the same
-pictures. A scene sends the session's own commands and reads what it needs of the
-market from the app's last frame, as the app does. The snapshot tests play the same
-scenes.
+Each scene is a scenario at its own seed, played by key presses with the engine
+stepped by hand (no timers, no wall clock), so every run draws the same pictures.
+The trading scenes run the shipped calm market; the liquidation and the ADL run
+scripted scenarios (``tui/scenes/``: declared accounts and a price path), so the
+user is liquidated or deleveraged at a known step whatever the crowd of the shipped
+scenarios does. A scene sends the session's own commands and reads what it needs
+of the market from the app's last frame, as the app does. The snapshot tests play
+the same scenes.
 """
 
 from __future__ import annotations
@@ -22,12 +25,15 @@ from engine.session import start
 from tui.app import SandboxApp
 
 SIZE = (160, 48)
-# volatile, seed 3: a 1.5 % gap at step 2961 liquidates longs beyond bankruptcy and the
-# rest is auto-deleveraged against winning shorts; a 50x isolated short opened at step
-# 2850 is first in that queue.
-ADL_SCENARIO, ADL_OPEN_AT, ADL_AT = "volatile", 2850, 2961
-# flash-crash, seed 7: a 4 BTC long at 50x opened at step 5 is liquidated at step 1228.
-LIQUIDATION_SCENARIO, LIQUIDATION_OPEN_AT, LIQUIDATION_AT = "flash-crash", 5, 1228
+SCENES_DIR = Path(__file__).parent / "scenes"
+# The user's 10 BTC long at 20x (isolated) is liquidated by the gap at 00:00:02, the
+# third step; the backstop sells 4 at once, 2 more at 00:00:04 and 1 at 00:00:06, as
+# bids come back: the picture is taken there, with 3 still held.
+LIQUIDATED_SCENE, LIQUIDATION_AT, LIQUIDATION_SHOWN_AT = SCENES_DIR / "liquidated.toml", 3, 7
+# The hand-computed waterfall (tests/fixtures/scenarios/waterfall.toml), the user in
+# the first short's place: L's long is liquidated at the third step, the fund may not
+# absorb all of its deficit (fund_drawdown), and the user is first in the ADL queue.
+DELEVERAGED_SCENE, ADL_AT = SCENES_DIR / "deleveraged.toml", 3
 CALM_WARMUP = 240  # four simulated minutes of a calm market before the user trades
 
 Script = Callable[[Pilot], Awaitable[None]]
@@ -83,13 +89,15 @@ async def helping(pilot: Pilot) -> None:
 
 async def deleveraged(pilot: Pilot) -> None:
     """The notification and the detail view open on their own at the user's ADL."""
-    open_position(pilot.app, "sell", "0.5", 50, mode="isolated")
     await step_to(pilot, ADL_AT)
 
 
 async def liquidated(pilot: Pilot) -> None:
-    open_position(pilot.app, "buy", "4", 50)
+    """The detail view opens at the liquidation and grows, a frame a step, as the backstop
+    works the position off."""
     await step_to(pilot, LIQUIDATION_AT)
+    while pilot.app.session.steps < LIQUIDATION_SHOWN_AT:
+        await step_to(pilot, pilot.app.session.steps + 1)
 
 
 async def small_terminal(pilot: Pilot) -> None:
@@ -99,7 +107,7 @@ async def small_terminal(pilot: Pilot) -> None:
 @dataclass(frozen=True, slots=True)
 class Scene:
     name: str
-    scenario: str
+    scenario: str  # a shipped scenario's name, or a scene file's path
     warmup: int
     script: Script
     size: tuple[int, int] = SIZE
@@ -113,8 +121,8 @@ SCENES = (
     Scene("main-screen", "calm", CALM_WARMUP, trading),
     Scene("order-ticket", "calm", CALM_WARMUP, ticket),
     Scene("explain", "calm", CALM_WARMUP, explaining),
-    Scene("adl-detail", ADL_SCENARIO, ADL_OPEN_AT, deleveraged),
-    Scene("liquidation-detail", LIQUIDATION_SCENARIO, LIQUIDATION_OPEN_AT, liquidated),
+    Scene("adl-detail", str(DELEVERAGED_SCENE), 0, deleveraged),
+    Scene("liquidation-detail", str(LIQUIDATED_SCENE), 0, liquidated),
     Scene("help", "calm", CALM_WARMUP, helping),
     Scene("small-terminal", "calm", CALM_WARMUP, small_terminal, (80, 24)),
 )

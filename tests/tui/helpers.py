@@ -10,11 +10,10 @@ from engine.session import Session, start
 from tui.app import SandboxApp
 from tui.screenshots import (  # noqa: F401  (the scenes' keys and moments, shared)
     ADL_AT,
-    ADL_OPEN_AT,
-    ADL_SCENARIO,
+    DELEVERAGED_SCENE,
+    LIQUIDATED_SCENE,
     LIQUIDATION_AT,
-    LIQUIDATION_OPEN_AT,
-    LIQUIDATION_SCENARIO,
+    LIQUIDATION_SHOWN_AT,
     SIZE,
     open_position,
 )

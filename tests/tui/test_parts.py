@@ -7,10 +7,10 @@ import math
 from engine import events as ev
 from engine.instrument import default_instrument
 from tui.app.history import ADL, LIQUIDATION, PriceHistory
-from tui.app.log_lines import ALARM, OWN, Describer
+from tui.app.log_lines import ALARM, LOSS, MARKET, OWN, Describer
 from tui.app.market import SPEEDS, Market
 
-from .helpers import session
+from .helpers import LIQUIDATED_SCENE, LIQUIDATION_AT, session
 
 
 class Clock:
@@ -49,15 +49,12 @@ def test_the_speed_ladder():
 
 
 def test_the_users_liquidation_halts_the_market_at_that_very_step():
-    market = Market(session("flash-crash"), speed=math.inf)
-    for _ in range(5):
-        market.step()
-    market.session.set_leverage(50)
-    market.session.submit("buy", "4", order_type="market")
+    """At full speed: the scene's gap liquidates the user's long at its third step."""
+    market = Market(session(str(LIQUIDATED_SCENE)), speed=math.inf)
     steps = 0
-    while not market.halted and steps < 2000:
+    while not market.halted and steps < 60:
         steps += market.run(0.0, budget=1.0)
-    assert market.halted and market.paused and market.session.steps == 1228
+    assert market.halted and market.paused and market.session.steps == LIQUIDATION_AT
     (mine,) = [
         e
         for e in market.session.drain_events()
@@ -103,7 +100,64 @@ def test_log_lines_word_the_users_events_and_the_markets_big_ones():
     other = ev.Trade(0, "noise-1", "maker-1", 7, 3, 1, 250, 500_000, 5, 2)
     others_order = ev.OrderAccepted(0, "crowd-1", 1, 1, "market", 10, None)
     assert words.lines([other, others_order]) == []
-    liq = ev.Liquidation(0, "crowd-9", 1, 100, 490_000, 491_000, 489_000, 5, 6, 4_000_000_000)
-    assert "crowd-9 was liquidated: long 0.100 at mark 49,000.0" in words.line(liq).text
-    adl = ev.AutoDeleveraged(0, "you", "crowd-9", 3, -1, 100, 489_000, 490_000, 1, 0.5, -10, "b")
-    assert "closed 0.00 better than at the mark" in words.line(adl).text
+    liq = ev.Liquidation(0, "crowd-9", 1, 100, 490_000, 491_000, 489_000, 5, 6, 4_000_000_000, 3)
+    assert words.line(liq) == (
+        "00:00:00",
+        "crowd-9 was liquidated: long 0.100 at mark 49,000.0, margin lost 40.00; backstop took "
+        "it at 48,900.0",
+        LOSS,
+    )
+    adl = ev.AutoDeleveraged(
+        0, "you", "crowd-9", 3, -1, 100, 489_000, 490_000, 1, 0.5, -500_000_000, "bitmex"
+    )
+    assert words.line(adl).text == (
+        "ADL: your short 0.100 closed at 48,900.0 against crowd-9 (rank 1, bitmex); "
+        "closed 5.00 better than the mark"
+    )
+    assert words.line(adl).tone == ALARM
+
+
+def test_log_lines_word_the_backstops_steps_the_adl_and_how_a_liquidation_closed():
+    """The example of the hand-computed waterfall (tests/fixtures/scenarios/waterfall.toml),
+    on a BTCUSDT grid."""
+    words = Describer(default_instrument(), "you")
+    usdt = 100_000_000
+    traded = ev.BackstopTraded(2_000_000, 1, "L", 1, 6_000, 4_000, -1_900 * usdt, 4_000)
+    assert words.line(traded) == (
+        "00:00:02",
+        "backstop sold 6.000 of L's long: 4.000 at bankruptcy or better; fund -1,900.00; "
+        "4.000 still held",
+        MARKET,
+    )
+    executed = ev.AdlExecuted(
+        2_000_000, 1, "L", 1, 3_000, 475_000, 469_000, 1_440 * usdt, 2, "bitmex", 1,
+        "fund_drawdown", 8_100 * usdt, 960 * usdt, 2_400 * usdt, 0, 0, 53_500 * usdt,
+        1_440 * usdt, 1_800 * usdt,
+    )  # fmt: skip
+    assert words.line(executed).text == (
+        "ADL #1 (fund_drawdown): the fund could absorb 960.00 of a 2,400.00 deficit: 3.000 of "
+        "L's long closed against 2 shorts at 47,500.0"
+    )
+    capped = ev.AdlExecuted(
+        2_000_000, 2, "you", -1, 1_000, 475_000, 475_000, 0, 1, "binance", 2, "takeover_cap",
+        500 * usdt, 0, 0, 95_000 * usdt, 47_500 * usdt, 53_500 * usdt, 0, 0,
+    )  # fmt: skip
+    assert words.line(capped) == (
+        "00:00:02",
+        "ADL #2 (takeover_cap): the fund may hold 47,500.00 of notional, not 95,000.00: 1.000 "
+        "of your short closed against 1 long at 47,500.0",
+        ALARM,
+    )
+    settled = ev.LiquidationSettled(
+        30_000_000, 1, "you", 1, 10_000, 4_000, 5_328, 672, 200 * usdt, 9_965 * usdt, 2_000_000
+    )
+    assert words.line(settled) == (
+        "00:00:30",
+        "your liquidated long closed after 28 s: book 4.000, band 5.328, ADL 0.672; fund in "
+        "200.00, out 9,965.00",
+        ALARM,
+    )
+    venue = ev.SettingChanged(0, "market", "policy", "venue=okx, adl_price=bankruptcy")
+    assert words.line(venue).text == (
+        "market policy changed: venue okx (its whole waterfall), adl price bankruptcy"
+    )

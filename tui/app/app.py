@@ -35,7 +35,7 @@ from engine.views import OrderPreview
 from tui.app import history, text
 from tui.app.colors import Colors
 from tui.app.commands import SandboxCommands, SettledPalette
-from tui.app.incidents import Incident, find_incidents
+from tui.app.incidents import Incident, follow
 from tui.app.log_lines import Describer
 from tui.app.market import Market
 from tui.app.screens.explain import ExplainScreen
@@ -248,6 +248,7 @@ class SandboxApp(App[None]):
         if self.describer is None:
             self.describer = Describer(frame.instrument, frame.user)
         self._flag_chart(frame)
+        self.incidents, found = follow(self.incidents, frame)  # before a screen reads them
         position = frame.account.position
         with self.batch_update():
             self.header.show(header_facts(frame, self.market))
@@ -263,7 +264,7 @@ class SandboxApp(App[None]):
             update_view = getattr(self.screen, "update_view", None)
             if update_view is not None:
                 update_view(frame)
-        self._react(frame)
+        self._react(frame, found)
 
     def _flag_chart(self, frame: Frame) -> None:
         user, chart_history = frame.user, self.market.history
@@ -278,8 +279,8 @@ class SandboxApp(App[None]):
             elif isinstance(event, ev.AutoDeleveraged) and event.account == user:
                 chart_history.flag(event.time, history.OWN_ADL)
 
-    def _react(self, frame: Frame) -> None:
-        """Notifications for what happened to the user; an incident pauses the market."""
+    def _react(self, frame: Frame, found: list[Incident]) -> None:
+        """Notifications for what happened to the user; a new incident pauses the market."""
         for event in frame.events:
             if isinstance(event, ev.MarginWarning) and event.account == frame.user:
                 self.notify(
@@ -289,10 +290,8 @@ class SandboxApp(App[None]):
                 )
             elif isinstance(event, ev.FeedEnded):
                 self.notify(f"The run ended: {event.reason}.", title="End of run", markup=False)
-        found = find_incidents(frame)
         if not found:
             return
-        self.incidents += found
         self.market.halted = False
         for incident in found[-3:]:
             self.notify(

@@ -2,7 +2,8 @@
 
 The log shows the user's own events (orders, rejections with their reasons, fills,
 funding, margin warnings, a liquidation or ADL of their position) and the market's
-big ones (liquidations, insurance fund in and out, ADL, funding, socialized loss).
+big ones (liquidations, the backstop working what it holds, insurance fund in and
+out, ADL, funding, socialized loss).
 Other traders' routine orders and fills are thousands a minute and stay out.
 The screen never invents: every line is one event's fields, worded.
 """
@@ -17,6 +18,15 @@ from engine.instrument import Instrument
 from engine.side import verb
 from engine.units import format_duration
 from tui.app import text
+from tui.app.waterfall_words import (
+    absorbed_words,
+    adl_closed_words,
+    backstop_verb,
+    better_words,
+    forgone_words,
+    fund_words,
+    held_words,
+)
 
 OWN, ALARM, MARKET, GAIN, LOSS = "own", "alarm", "market", "gain", "loss"
 
@@ -35,6 +45,7 @@ class Describer:
         self.user = user
         self._market: dict[type[ev.Event], Callable] = {
             ev.Liquidation: self._liquidation,
+            ev.BackstopTraded: self._backstop,
             ev.LiquidationSettled: self._settled,
             ev.InsuranceFundChanged: self._fund,
             ev.AdlExecuted: self._adl_executed,
@@ -152,7 +163,7 @@ class Describer:
 
     def _setting(self, e: ev.SettingChanged):
         if e.account == "market":
-            return f"market policy changed: {e.value}", MARKET
+            return f"market policy changed: {_policy_words(e.value)}", MARKET
         names = {"leverage": "leverage set to {}x", "margin_mode": "margin mode set to {}"}
         return names.get(e.setting, "{}").format(e.value), OWN
 
@@ -170,20 +181,30 @@ class Describer:
         who = "YOU were" if own else f"{e.account} was"
         return (
             f"{who} liquidated: {text.side_word(e.side)} {text.qty(i, e.qty)} at mark "
-            f"{text.price(i, e.mark)} (bankruptcy {text.price(i, e.bankruptcy_price)}), "
-            f"margin lost {text.money(e.margin_lost)}",
+            f"{text.price(i, e.mark)}, margin lost {text.money(e.margin_lost)}; backstop took it "
+            f"at {text.price(i, e.bankruptcy_price)}",
             ALARM if own else LOSS,
+        )
+
+    def _backstop(self, e: ev.BackstopTraded):
+        i = self.i
+        return (
+            f"backstop {backstop_verb(e.side)} {text.qty(i, e.qty)} of {self._whose(e.account)} "
+            f"{text.side_word(e.side)}: {better_words(i, e.at_or_better)}; "
+            f"{fund_words(e.realized)}; {held_words(i, e.left)}",
+            ALARM if e.account == self.user else MARKET,
         )
 
     def _settled(self, e: ev.LiquidationSettled):
         i = self.i
-        parts = [f"book {text.qty(i, e.book_qty)}"]
-        if e.fund_qty:
-            parts.append(f"fund {text.qty(i, e.fund_qty)}")
-        if e.adl_qty:
-            parts.append(f"ADL {text.qty(i, e.adl_qty)}")
-        tone = ALARM if e.account == self.user else MARKET
-        return f"liquidation of {e.account} closed: {', '.join(parts)}", tone
+        return (
+            f"{self._whose(e.account)} liquidated {text.side_word(e.side)} closed after "
+            f"{text.span(e.time - e.since)}: book "
+            f"{text.qty(i, e.book_qty)}, band {text.qty(i, e.band_qty)}, ADL "
+            f"{text.qty(i, e.adl_qty)}; fund in {text.money(e.fund_in)}, out "
+            f"{text.money(e.fund_out)}",
+            ALARM if e.account == self.user else MARKET,
+        )
 
     def _fund(self, e: ev.InsuranceFundChanged):
         direction = "in" if e.delta > 0 else "out"
@@ -194,13 +215,10 @@ class Describer:
         )
 
     def _adl_executed(self, e: ev.AdlExecuted):
-        i = self.i
-        tone = ALARM if e.liquidated == self.user else MARKET
         return (
-            f"ADL #{e.adl_id}: {e.liquidated}'s {text.side_word(e.side)} rest "
-            f"{text.qty(i, e.qty)} closed against {e.counterparties} "
-            f"{text.side_word(-e.side)}s at {text.price(i, e.price)} ({e.policy})",
-            tone,
+            f"ADL #{e.adl_id} ({e.reason}): {absorbed_words(e)}: "
+            f"{adl_closed_words(e, self.i, self._whose(e.liquidated))}",
+            ALARM if e.liquidated == self.user else MARKET,
         )
 
     def _funding_settled(self, e: ev.FundingSettled):
@@ -220,10 +238,18 @@ class Describer:
     def _ended(self, e: ev.FeedEnded):
         return f"the run ended: {e.reason}", MARKET
 
+    def _whose(self, account: str) -> str:
+        return "your" if account == self.user else f"{account}'s"
 
-def forgone_words(forgone: int) -> str:
-    """The engine's forgone profit (qty × the ADL price's distance from the mark), worded:
-    negative when the ADL price was the better one for the position."""
-    if forgone >= 0:
-        return f"profit given up vs the mark {text.money(forgone)}"
-    return f"closed {text.money(-forgone)} better than at the mark"
+
+def _policy_words(value: str) -> str:
+    """``venue=okx, ranking=pro_rata`` as ``venue okx (its whole waterfall), ranking
+    pro_rata``: a venue resets every rule its preset covers before the others apply."""
+    words = []
+    for change in value.split(", "):
+        name, _, choice = change.partition("=")
+        if name == "venue":
+            words.append(f"venue {choice} (its whole waterfall)")
+        else:
+            words.append(f"{name.replace('_', ' ')} {choice}" if choice else name)
+    return ", ".join(words)

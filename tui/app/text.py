@@ -13,7 +13,7 @@ from functools import cache
 
 from engine.instrument import Instrument
 from engine.side import position
-from engine.units import PPM, format_money_short
+from engine.units import PPM, SECOND, format_money_short
 
 
 def price(instrument: Instrument, ticks: int | Fraction | None) -> str:
@@ -57,6 +57,18 @@ def signed_percent(ratio: Fraction | float, decimals: int = 2) -> str:
 def rate(ppm: int) -> str:
     """A funding rate, signed, to a hundredth of a basis point: ``+0.0100%``."""
     return f"{ppm / PPM * 100:+.4f}%"
+
+
+def span(us: int) -> str:
+    """A length of simulated time, short: ``28 s``, ``2 min 5 s``, ``1 h 3 min``."""
+    seconds = max(0, us) // SECOND
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    if hours:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    if minutes:
+        return f"{minutes} min {seconds} s" if seconds else f"{minutes} min"
+    return f"{seconds} s"
 
 
 def side_word(side: int) -> str:

@@ -28,7 +28,7 @@ from tui.app.screens.modal import Modal
 FORMULAS = {
     "bitmex": "PnL% × effective leverage (PnL% ÷ effective leverage when losing)",
     "binance": "PnL% × margin ratio",
-    "hyperliquid": "price ratio × notional / equity",
+    "hyperliquid": "in profit × price ratio × notional / equity",
     "leverage_first": "notional / equity: the most leveraged are cut first",
     "pro_rata": "1 in profit, 0 otherwise: every winner gives up the same fraction",
     "random": "no score: the queue starts at a seeded random place (dYdX)",

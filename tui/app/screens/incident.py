@@ -1,8 +1,11 @@
 """What happened to the user's position, step by step: a liquidation or an ADL.
 
-For an ADL the screen ends with the teaching counterfactual (SPEC §6): what the same
-deficit would have cost the user, and how many accounts it would have touched,
-under every policy; the policy in force is marked.
+A liquidation keeps unfolding while the backstop holds the position, so while this
+screen is on top it takes each frame's newest version of its incident from the app
+and redraws; space and n run the market from here, to watch it unfold. For an ADL
+the screen ends with the teaching counterfactual (SPEC §6): what the same deficit
+would have cost the user, and how many accounts it would have touched, under every
+policy; the policy in force is marked.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
+from engine.frames import Frame
 from engine.units import format_duration
 from tui.app.incidents import Incident
 from tui.app.screens.modal import Modal
@@ -21,22 +25,48 @@ HEADER = ("policy", "cost to you", "you close", "accounts", "top share")
 
 
 class IncidentScreen(Modal):
-    BINDINGS = [Binding("escape", "dismiss", "Close", id="incident-close")]
+    BINDINGS = [
+        Binding("escape", "dismiss", "Close", id="incident-close"),
+        Binding("space", "app.toggle_pause", "Pause/resume", id="incident-pause"),
+        Binding("n", "app.step", "Step", id="incident-step"),
+    ]
 
     def __init__(self, incident: Incident) -> None:
         super().__init__(classes="modal")
         self.incident = incident
 
     def compose(self) -> ComposeResult:
-        incident = self.incident
         with VerticalScroll(id="incident", classes="dialog wide"):
-            yield Static(
-                Content.assemble(
-                    (incident.title, "bold $error"),
-                    (f"  at {format_duration(incident.time)} · esc closes", "dim"),
-                )
-            )
-            yield Static(Content("\n").join(incident_lines(incident)), id="incident-body")
+            yield Static(self._title(), id="incident-title")
+            yield Static(self._body(), id="incident-body")
+
+    def update_view(self, frame: Frame) -> None:
+        """A new frame (the app hands this screen every frame while it is on top)."""
+        self.catch_up()
+
+    def on_screen_resume(self) -> None:
+        """Back on top (a dialog over it closed): frames it missed may have grown it."""
+        self.catch_up()
+
+    def catch_up(self) -> None:
+        """Take the app's newest version of this incident, and redraw if it grew."""
+        newest = next((i for i in reversed(self.app.incidents) if i.key == self.incident.key), None)
+        if newest is None or newest is self.incident:
+            return
+        self.incident = newest
+        self.query_one("#incident-title", Static).update(self._title())
+        self.query_one("#incident-body", Static).update(self._body())
+
+    def _title(self) -> Content:
+        incident = self.incident
+        state = " · still unfolding: n steps, space runs" if incident.open else ""
+        return Content.assemble(
+            (incident.title, "bold $error"),
+            (f"  at {format_duration(incident.time)}{state} · esc closes", "dim"),
+        )
+
+    def _body(self) -> Content:
+        return Content("\n").join(incident_lines(self.incident))
 
 
 def incident_lines(incident: Incident) -> list[Content]:

@@ -88,9 +88,6 @@ def header_facts(frame: Frame, market: Market) -> list[Fact]:
     """The strip's facts, in reading order: the market (from the frame), then the
     sandbox's own state (the pace the app keeps)."""
     i, view, settings = frame.instrument, frame.market, frame.settings
-    fund, peak = view.insurance_fund, view.insurance_peak
-    drawdown = (peak - fund) * PPM // peak if peak > 0 else 0
-    fund_tone = "down" if drawdown >= 100_000 else "warn" if drawdown else "up"
     until = format_duration(max(0, view.next_funding - view.time))
     if frame.finished:
         state = (("■ ended", "down"),)
@@ -104,11 +101,7 @@ def header_facts(frame: Frame, market: Market) -> list[Fact]:
         _pair("mark", text.price(i, view.mark)),
         _pair("index", text.price(i, view.index)),
         _pair("funding", f"{text.rate(view.funding_rate)} in {until}"),
-        (
-            ("fund ", "muted"),
-            (text.money(fund), fund_tone),
-            (f" (peak −{text.percent(drawdown)})", "muted"),
-        ),
+        *fund_facts(frame),
         ((format_duration(view.time), "strong"),),
         state,
         ((speed_text(market.speed), "strong"),),
@@ -116,6 +109,32 @@ def header_facts(frame: Frame, market: Market) -> list[Fact]:
         _pair("ADL", settings.describe()),
         _pair("mark", str(settings.mark_policy)),
     ]
+
+
+def fund_facts(frame: Frame) -> list[Fact]:
+    """The insurance fund: its balance and drawdown from the trailing peak; and while the
+    backstop holds liquidated positions, the fund's equity (the balance plus their
+    profit or loss at the mark) and what it holds."""
+    i, view = frame.instrument, frame.market
+    fund, peak = view.insurance_fund, view.insurance_peak
+    drawdown = (peak - fund) * PPM // peak if peak > 0 else 0
+    facts: list[Fact] = [
+        (
+            ("fund ", "muted"),
+            (text.money(fund), "down" if drawdown >= 100_000 else "warn" if drawdown else "up"),
+            (f" (peak −{text.percent(drawdown)})", "muted"),
+        )
+    ]
+    sides = ((view.backstop_long, 1), (view.backstop_short, -1))
+    held = [f"{text.qty(i, lots)} {text.side_word(side)}" for lots, side in sides if lots]
+    if held:
+        equity = view.fund_equity
+        tone = "down" if equity < 0 else "warn" if equity < fund else "up"
+        facts += [
+            (("equity ", "muted"), (text.money(equity), tone)),
+            (("backstop holds ", "muted"), (", ".join(held), "warn")),
+        ]
+    return facts
 
 
 def _pair(label: str, value: str) -> Fact:

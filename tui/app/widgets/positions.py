@@ -213,7 +213,7 @@ def position_cells(p: PositionView, i: Instrument, colors, bar: int = 6) -> dict
     tone = colors.up if p.side > 0 else colors.down
     pnl = colors.up if p.unrealized >= 0 else colors.down
     distance = "—"
-    if p.liquidation_price is not None:
+    if p.liquidation_price is not None and p.mark:  # a declared position has no mark yet
         distance = text.signed_percent((p.liquidation_price - p.mark) / p.mark, 1)
     return {
         "side": Text(text.side_word(p.side), style=tone),
