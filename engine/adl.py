@@ -334,8 +334,11 @@ def allocate(
 
 
 def survives(h: Holder, lots: int, mark: int, price: int, cv: int) -> bool:
-    """Would the holder's equity stay ≥ 0 after closing ``lots`` at ``price``?"""
-    return h.equity(mark, cv) + h.side * lots * (price - mark) * cv >= 0
+    """Can the holder's collateral pay the loss of closing ``lots`` at ``price``? (The
+    fill settles against the collateral alone, as the ledger settles it, cost basis
+    rounded as it rounds: the profit on the lots that stay open does not pay.)"""
+    removed = h.cost if lots == h.lots else h.cost * lots // h.lots
+    return h.collateral + h.side * (lots * price - removed) * cv >= 0
 
 
 def _pro_rata(holders, rest, mark, cv):

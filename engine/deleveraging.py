@@ -190,13 +190,15 @@ class Deleveraging:
                 policy.value, tuple(seen), seed, tuple((h, n) for h, n, _, _ in taken),
             )
         )  # fmt: skip
-        given_up = 0
+        given_up = paid_in = 0
         for holder, n, rank, value in taken:
             victim = self.accounts[holder.account]
             if self.orders.has_orders(victim):
                 self.orders.cancel_all(victim, "auto-deleveraging")
             realized, _ = self.accounts.fill(victim, held.side, n, price, 0)
-            self.fund.flow(SETTLEMENT, backstop.release(held, n, price, cv))
+            released = backstop.release(held, n, price, cv)
+            self.fund.flow(SETTLEMENT, released)
+            paid_in += released
             forgone = held.side * n * (price - mark) * cv
             given_up += forgone
             held.adl_qty += n
@@ -215,9 +217,8 @@ class Deleveraging:
                 notional, cap, capacity, min(short, capacity), given_up,
             )
         )  # fmt: skip
-        delta = self.fund.balance - fund_before
-        if delta:
-            self.fund.announce(delta, f"ADL of {held.account}'s position", held.id)
+        if paid_in:
+            self.fund.announce(paid_in, f"ADL of {held.account}'s position", held.id)
 
     def _reason(self) -> str:
         """Why the fund may not absorb a deficit: its trigger policy (past the take-over,
@@ -245,10 +246,13 @@ class Deleveraging:
         return min(mark, (removed + spare) // units)
 
     def _holders_now(self, side: int) -> list[Holder]:
-        """One side's positions as they stand now (the queue keeps them current; the
-        Binance score needs each one's maintenance margin at this mark)."""
+        """One side's positions as they stand now: the queue keeps them, brought up to
+        date with the accounts changed since the last scan (the backstop's fills in
+        this step, say); the Binance score needs each one's maintenance margin at this
+        mark, so it builds them all."""
         if self.settings.ranking is RankingPolicy.BINANCE:
             return self.holders(side)
+        self.track(sorted(self.accounts.changed))
         return self.queue.tracked(side)
 
     # -- the counterfactual ------------------------------------------------------------

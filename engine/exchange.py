@@ -271,7 +271,8 @@ class Exchange:
         self.prices.update(time, index, self.matching.book)
         if self.prices.funding_due(time):
             self.accounts.settle_funding(*self.prices.close_funding_interval(time))
-        self.orders.fire_stops()
+        if self.orders.stops:
+            self.orders.fire_stops()
         self.liquidation.scan()
         if self.deleveraging.queue.due(time):
             self.refresh_lights()

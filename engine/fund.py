@@ -82,7 +82,9 @@ class InsuranceFund:
         """Count the balance at the end of a step toward the trailing peak (a sliding-window
         maximum kept in a monotone deque: O(1) amortized). Only step ends count: within a
         step the floor stays where the steps before it set it."""
-        time, balance, peaks = self.tape.time, self.balance, self._peaks
+        time, balance, peaks = self.tape.time, self.ledger.balances[INSURANCE_FUND], self._peaks
+        if peaks and peaks[-1] == (time, balance):
+            return  # already counted at this moment
         while peaks and peaks[-1][1] <= balance:
             peaks.pop()
         peaks.append((time, balance))

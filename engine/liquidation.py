@@ -114,7 +114,8 @@ class LiquidationEngine:
     def scan(self) -> None:
         """Liquidate every position the mark has crossed (cascades included), work the
         backstop's positions off, cover what the fund may not absorb."""
-        self.reindex()
+        if self.accounts.changed:
+            self.reindex()
         for _ in range(MAX_CASCADE_ROUNDS):
             victims = self.index.triggered(self.prices.mark)
             if not victims:
@@ -122,6 +123,14 @@ class LiquidationEngine:
             for account_id in victims:
                 self.take_over(self.accounts[account_id])
             self.reindex()
+        if self.backstop.held:
+            self._work_backstop()
+        self._warn_on_price_move()
+        self.fund.record()
+
+    def _work_backstop(self) -> None:
+        """The backstop works what it holds; deleveraging covers what the fund may not
+        absorb; what is fully closed is told."""
         settings = self.settings
         paid_by_winners = settings.loss_policy is LossPolicy.CLAWBACK
         now, cap = self.tape.time, self._cap_takeover if not paid_by_winners else None
@@ -135,8 +144,6 @@ class LiquidationEngine:
             self.deleveraging.cover(self.backstop)
         self._settle_closed()
         self.reindex()  # ADL and the backstop's trades changed accounts: warn on them as now
-        self._warn_on_price_move()
-        self.fund.record()
 
     def take_over(self, account: Account) -> None:
         """Liquidate ``account``: its owner settled at the bankruptcy price, its position
