@@ -29,7 +29,7 @@ ACTION = {  # simulated time that holds each scenario's action
     "flash-crash": "25m",
     "short-squeeze": "20m",
     "thin-fund": "50m",
-    "replay-sample": None,  # to the end of its file
+    "replay-sample": "6h",  # past its drop at 05:00
 }
 DRAWDOWN = 300_000  # ppm, thin-fund's
 PPM = 10**6
@@ -39,7 +39,7 @@ PPM = 10**6
 def journal_of(name: str, seed: int, folder: Path) -> tuple[dict, list[dict]]:
     """(the run's --json report, its journal's events as dicts), run once per test session."""
     path = folder / f"{name}-{seed}.jsonl"
-    duration = [] if SOAK or ACTION[name] is None else ["--duration", ACTION[name]]
+    duration = [] if SOAK else ["--duration", ACTION[name]]
     args = ["simulate", "--scenario", name, "--seed", str(seed), "--journal", str(path)]
     out = folder / f"{name}-{seed}.json"
     code = _run([*args, *duration, "--json"], out)
