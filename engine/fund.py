@@ -83,8 +83,6 @@ class InsuranceFund:
         maximum kept in a monotone deque: O(1) amortized). Only step ends count: within a
         step the floor stays where the steps before it set it."""
         time, balance, peaks = self.tape.time, self.ledger.balances[INSURANCE_FUND], self._peaks
-        if peaks and peaks[-1] == (time, balance):
-            return  # already counted at this moment
         while peaks and peaks[-1][1] <= balance:
             peaks.pop()
         peaks.append((time, balance))
