@@ -92,3 +92,34 @@ def test_funding_payments_round_toward_the_exchange_and_the_residual_goes_to_the
     assert exchange.ledger_totals().insurance_fund == 1_000 * USDT + 1
     assert exchange.prices.next_funding == 16 * HOUR
     assert_invariants(exchange)
+
+
+def test_the_weighted_average_counts_the_ith_sample_i_times():
+    # Binance and Bybit: P̄ = Σ i·P_i / Σ i. Three samples 0.06 %, 0.03 %, −0.03 %:
+    # (1·600 + 2·300 + 3·(−300)) / 6 = 50 ppm; the plain mean is 200
+    instrument = default_instrument()
+    weighted = replace(instrument.funding, average="weighted", sample_every=1)
+    state = PriceState(instrument, "fair", 0, weighted)
+    plain = PriceState(instrument, "fair", 0, replace(weighted, average="mean"))
+    for premium in (600, 300, -300):
+        for s in (state, plain):
+            s._premium_sum += premium
+            s._premium_count += 1
+            s._weighted_sum += s._premium_count * premium
+    assert state.average_premium() == 50 and plain.average_premium() == 200
+
+
+def test_each_venue_caps_funding_by_its_own_rule():
+    from engine.policies import Venue
+    from engine.venues import funding_for
+
+    instrument = default_instrument()
+    caps = {venue: funding_for(instrument, venue) for venue in Venue}
+    assert funding_rate(10_000, caps[Venue.BITMEX]) == 3_750  # 0.375 % (75 % × (1 % − 0.5 %))
+    assert funding_rate(10_000, caps[Venue.BINANCE]) == 3_000  # 0.75 × the first tier's 0.40 %
+    assert funding_rate(10_000, caps[Venue.OKX]) == 3_750  # ±0.375 % for BTC, no interest
+    assert funding_rate(0, caps[Venue.OKX]) == 0  # no interest, no clamp: F = P̄
+    # Hyperliquid pays hourly: F over 8 h, one eighth an hour, capped at 4 %/h
+    assert funding_rate(0, caps[Venue.HYPERLIQUID]) == 13  # 0.01 % / 8 = 12.5 ppm, half up
+    assert funding_rate(10_000_000, caps[Venue.HYPERLIQUID]) == 40_000
+    assert funding_for(instrument, None) is instrument.funding  # no venue: the instrument's
