@@ -207,5 +207,13 @@ class JournalFile:
             self.valid_end = offset
             yield number, record
 
+    def events(self):
+        """Every event of the journal, oldest first, as a dict named by the header's
+        schema (``kind`` included): what a reader needs without replaying the run."""
+        schema = self.header.get("events", {})
+        for _, record in self.records():
+            for row in record.get("e", ()):
+                yield {"kind": row[0], **dict(zip(schema.get(row[0], ()), row[1:], strict=False))}
+
     def close(self) -> None:
         self._raw.close()

@@ -45,12 +45,7 @@ def journal_of(name: str, seed: int, folder: Path) -> tuple[dict, list[dict]]:
     code = _run([*args, *duration, "--json"], out)
     assert code == 0
     read = JournalFile(path)
-    schema = read.header["events"]
-    events = [
-        {"kind": row[0], **dict(zip(schema[row[0]], row[1:], strict=True))}
-        for _, record in read.records()
-        for row in record.get("e", [])
-    ]
+    events = list(read.events())
     read.close()
     return json.loads(out.read_text()), events
 

@@ -172,14 +172,17 @@ def test_export_writes_fills_liquidations_adl_and_funding(capsys, tmp_path):
     assert code == 0
     tables = {
         name: (tmp_path / "csv" / name).read_text().splitlines()
-        for name in ("fills.csv", "liquidations.csv", "adl.csv", "funding.csv")
+        for name in ("fills.csv", "liquidations.csv", "adl.csv", "adl_events.csv", "funding.csv")
     }
     assert tables["fills.csv"][0].startswith("time,taker,maker,side,qty,price")
     assert all(len(rows) > 1 for rows in tables.values())  # 70 minutes include a funding
     liquidation = tables["liquidations.csv"][1].split(",")
     assert liquidation[0].startswith("1970-01-01T07:") and liquidation[2] in ("long", "short")
     assert "." in liquidation[9]  # margin lost as exact money text
-    assert out.count("rows") == 4
+    assert out.count("rows") == 5
+    adl = tables["adl_events.csv"]
+    assert adl[0].startswith("time,adl_id,liquidated,held,side,qty,price,mark,reason,fund_before")
+    assert adl[1].split(",")[8] == "fund_drawdown"  # thin-fund's trigger
 
 
 def test_a_killed_run_resumes_to_the_same_report_as_an_uninterrupted_one(tmp_path):

@@ -39,12 +39,7 @@ def run(tmp_path: Path, capsys, *changes: tuple[str, str]) -> list[dict]:
     report = json.loads(capsys.readouterr().out)
     assert code == 0 and all(report["invariants"].values()), report["invariants"]
     read = JournalFile(journal)
-    schema = read.header["events"]
-    events = [
-        {"kind": row[0], **dict(zip(schema[row[0]], row[1:], strict=True))}
-        for _, record in read.records()
-        for row in record.get("e", [])
-    ]
+    events = list(read.events())
     read.close()
     return events
 

@@ -16,9 +16,11 @@ from engine.units import format_money
 from tui.arguments import UserError, described
 
 PRICES = {"price", "mark", "liquidation_price", "bankruptcy_price"}
-SIZES = {"qty", "book_qty", "fund_qty", "adl_qty"}
+SIZES = {"qty", "book_qty", "band_qty", "adl_qty"}
 MONEY = {"taker_fee", "maker_fee", "amount", "equity", "maintenance", "margin_lost", "forgone"}
-MONEY |= {"fund_in", "fund_out", "clawback", "deficit"}
+MONEY |= {"fund_in", "fund_out", "deficit", "fund_before", "room", "held_deficit"}
+MONEY |= {"notional", "cap", "capacity", "budget", "taken"}
+TIMES = {"time", "settled"}
 FILES = {  # file → (event kinds it takes, columns)
     "fills.csv": (
         ("trade",),
@@ -48,12 +50,13 @@ FILES = {  # file → (event kinds it takes, columns)
             "equity",
             "maintenance",
             "margin_lost",
+            "held",
+            "settled",
             "book_qty",
-            "fund_qty",
+            "band_qty",
             "adl_qty",
             "fund_in",
             "fund_out",
-            "clawback",
         ],
     ),
     "adl.csv": (
@@ -71,6 +74,31 @@ FILES = {  # file → (event kinds it takes, columns)
             "score",
             "forgone",
             "policy",
+        ],
+    ),
+    "adl_events.csv": (
+        ("adl_executed",),
+        [
+            "time",
+            "adl_id",
+            "liquidated",
+            "held",
+            "side",
+            "qty",
+            "price",
+            "mark",
+            "reason",
+            "fund_before",
+            "room",
+            "held_deficit",
+            "deficit",
+            "capacity",
+            "budget",
+            "taken",
+            "counterparties",
+            "policy",
+            "notional",
+            "cap",
         ],
     ),
     "funding.csv": (("funding_payment",), ["time", "account", "amount"]),
@@ -96,7 +124,6 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"{folder}: cannot create the folder ({error.strerror})") from None
     grid = journal.header.get("instrument", {})
     tick, lot = Decimal(grid.get("tick_size", "0.1")), Decimal(grid.get("lot_size", "0.001"))
-    schema = journal.header["events"]
     writers, handles, counts = {}, [], dict.fromkeys(FILES, 0)
     try:
         for name, (_, columns) in FILES.items():
@@ -104,7 +131,7 @@ def run(args: argparse.Namespace) -> int:
             handles.append(handle)
             writers[name] = csv.writer(handle)
             writers[name].writerow(columns)
-        _export(journal, schema, tick, lot, writers, counts)
+        _export(journal, tick, lot, writers, counts)
     except OSError as error:
         raise UserError(f"{folder}: cannot write ({error.strerror})") from None
     finally:
@@ -116,29 +143,35 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _export(journal, schema, tick, lot, writers, counts) -> None:
-    pending_liquidation: dict[str, Any] = {}
-    for _, record in journal.records():
-        for row in record.get("e", ()):
-            kind = row[0]
-            event = dict(zip(schema.get(kind, []), row[1:], strict=False))
-            if kind == "liquidation":
-                pending_liquidation[event["account"]] = event
-                continue
-            if kind == "liquidation_settled":
-                event = {**pending_liquidation.pop(event["account"], {}), **event}
-            for name, (kinds, columns) in FILES.items():
-                if kind in kinds:
-                    writers[name].writerow(
-                        [_cell(c, event.get(c), tick, lot, kind) for c in columns]
-                    )
-                    counts[name] += 1
+def _export(journal, tick, lot, writers, counts) -> None:
+    """One row per event, but a liquidation waits for its settlement (by the backstop's
+    ``held`` number) to make one row; one still held at the end is written as it is."""
+    held: dict[int, dict[str, Any]] = {}
+    for event in journal.events():
+        kind = event["kind"]
+        if kind == "liquidation":
+            held[event["held"]] = event
+            continue
+        if kind == "liquidation_settled":
+            taken = held.pop(event["held"], {})
+            event = {**event, **taken, "settled": event["time"], "qty": event["qty"]}
+        _write(event, tick, lot, writers, counts)
+    for event in held.values():
+        _write(event, tick, lot, writers, counts)
+
+
+def _write(event: dict[str, Any], tick, lot, writers, counts) -> None:
+    kind = event["kind"]
+    for name, (kinds, columns) in FILES.items():
+        if kind in kinds:
+            writers[name].writerow([_cell(c, event.get(c), tick, lot, kind) for c in columns])
+            counts[name] += 1
 
 
 def _cell(column: str, value: Any, tick: Decimal, lot: Decimal, kind: str) -> Any:
     if value is None:
         return ""
-    if column == "time":
+    if column in TIMES:
         return iso(value)
     if column in PRICES:
         return str(value * tick)
