@@ -47,6 +47,8 @@ def load_toml(path: str | Path) -> dict[str, Any]:
             raise DataFileError(f"{path}: not valid TOML ({error})") from None
         except (UnicodeDecodeError, OSError) as error:
             raise DataFileError(f"{path}: cannot be read ({error})") from None
+        except RecursionError:
+            raise DataFileError(f"{path}: not valid TOML (nested too deeply)") from None
 
 
 class Table:

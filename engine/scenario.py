@@ -8,6 +8,7 @@ file, the key and the problem.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from importlib import resources
@@ -406,7 +407,7 @@ def _leverage_mix(table: Table, default: tuple[tuple[int, float], ...]):
             and not isinstance(row[0], bool)
             and isinstance(row[1], int | float)
         )
-        if not ok or not 1 <= row[0] <= 125 or row[1] < 0:
+        if not ok or not 1 <= row[0] <= 125 or not 0 <= row[1] < math.inf:
             raise table.fail("leverage", f"{row!r} is not a [leverage 1–125, weight ≥ 0] pair")
         mix.append((row[0], float(row[1])))
     if not mix or not sum(w for _, w in mix):

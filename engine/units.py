@@ -63,6 +63,9 @@ def parse_rate(text: str | int | Decimal, what: str = "rate") -> int:
     return to_scaled(raw, PPM, what)
 
 
+MAX_DURATION = 366 * 24 * HOUR  # a year of 1 s steps already takes most of an hour to run
+
+
 def parse_duration(text: str | int, what: str = "duration") -> int:
     """Simulated microseconds from ``"90s"``, ``"15m"``, ``"6h"``, ``"2d"`` or plain seconds."""
     raw = str(text).strip().lower()
@@ -79,6 +82,8 @@ def parse_duration(text: str | int, what: str = "duration") -> int:
         raise UnitError(f"{what} {str(text)!r} is not a duration like 90s, 15m, 6h or 2d") from None
     if value <= 0:
         raise UnitError(f"{what} {str(text)!r} must be positive")
+    if value > MAX_DURATION:
+        raise UnitError(f"{what} {str(text)!r} is longer than the longest run, 366d")
     return value
 
 

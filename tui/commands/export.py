@@ -14,6 +14,7 @@ from engine.journal import JournalFile
 from engine.side import position, verb
 from engine.units import format_money
 from tui.arguments import UserError, described
+from tui.outputs import ReplacedTogether, check_output
 
 PRICES = {"price", "mark", "liquidation_price", "bankruptcy_price"}
 SIZES = {"qty", "book_qty", "band_qty", "adl_qty"}
@@ -113,34 +114,50 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("path", help="a journal")
     parser.add_argument("--csv", required=True, metavar="DIR", help="folder for the CSV files")
+    parser.add_argument("--force", action="store_true", help="replace CSV files already there")
 
 
 def run(args: argparse.Namespace) -> int:
     journal = JournalFile(args.path)
-    folder = Path(args.csv)
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise UserError(f"{folder}: cannot create the folder ({error.strerror})") from None
-    grid = journal.header.get("instrument", {})
-    tick, lot = Decimal(grid.get("tick_size", "0.1")), Decimal(grid.get("lot_size", "0.001"))
-    writers, handles, counts = {}, [], dict.fromkeys(FILES, 0)
-    try:
-        for name, (_, columns) in FILES.items():
-            handle = (folder / name).open("w", newline="", encoding="utf-8")
-            handles.append(handle)
-            writers[name] = csv.writer(handle)
-            writers[name].writerow(columns)
-        _export(journal, tick, lot, writers, counts)
-    except OSError as error:
-        raise UserError(f"{folder}: cannot write ({error.strerror})") from None
+        folder = _output_folder(args)
+        grid = journal.header.get("instrument", {})
+        tick, lot = Decimal(grid.get("tick_size", "0.1")), Decimal(grid.get("lot_size", "0.001"))
+        counts = _write_all(journal, folder, tick, lot)
     finally:
-        for handle in handles:
-            handle.close()
         journal.close()
     for name, count in counts.items():
         print(f"{folder / name}: {count:,} rows")
     return 0
+
+
+def _output_folder(args: argparse.Namespace) -> Path:
+    """The ``--csv`` folder, created if need be, once no file in it would be lost."""
+    folder = Path(args.csv)
+    if folder.exists() and not folder.is_dir():
+        raise UserError(f"{folder}: --csv names a folder, and this is a file")
+    for name in FILES:
+        check_output(folder / name, "--csv", [Path(args.path)], args.force)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise UserError(f"{folder}: cannot create the folder ({error.strerror})") from None
+    return folder
+
+
+def _write_all(journal: JournalFile, folder: Path, tick: Decimal, lot: Decimal) -> dict:
+    """Every CSV complete, or none of them changed."""
+    writers, counts = {}, dict.fromkeys(FILES, 0)
+    try:
+        with ReplacedTogether(folder) as files:
+            for name, (_, columns) in FILES.items():
+                writers[name] = csv.writer(files.open(name))
+                writers[name].writerow(columns)
+            _export(journal, tick, lot, writers, counts)
+            files.commit(FILES)
+    except OSError as error:
+        raise UserError(f"{folder}: cannot write ({error.strerror or error})") from None
+    return counts
 
 
 def _export(journal, tick, lot, writers, counts) -> None:

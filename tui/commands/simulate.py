@@ -11,6 +11,7 @@ import argparse
 import json
 import sys
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from engine.feeds.replay import FORMATS
@@ -25,6 +26,9 @@ from engine.units import parse_duration
 from tui import sessions
 from tui.arguments import UserError, described
 from tui.columns import table
+from tui.outputs import check_output
+
+DEFAULT_SCENARIO = "calm"
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -39,6 +43,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--journal", metavar="PATH", help="write a JSONL journal of the run")
     parser.add_argument(
+        "--force", action="store_true", help="let --journal replace an existing file"
+    )
+    parser.add_argument(
         "--resume",
         metavar="PATH",
         help="continue a journaled run (killed or "
@@ -52,9 +59,8 @@ def add_market_arguments(parser: argparse.ArgumentParser, every_venue: bool = Fa
     ``every_venue``: ``--venue all`` runs the scenario once under each venue's preset."""
     parser.add_argument(
         "--scenario",
-        default="calm",
         metavar="NAME|PATH",
-        help="a shipped scenario (see `adl-sandbox scenarios`) or a TOML file",
+        help="a shipped scenario (see `adl-sandbox scenarios`) or a TOML file (default: calm)",
     )
     parser.add_argument("--seed", type=_seed, help="random seed (default: the scenario's)")
     venues = [venue.value for venue in Venue]
@@ -90,11 +96,30 @@ def _moment(text: str) -> int:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
+REPLAY_FLAGS = ("format", "sort", "start", "end")
+KEPT_BY_A_SESSION = ("seed", "venue", "replay", *REPLAY_FLAGS)
+
+
+def refuse_with_resume(args: argparse.Namespace) -> None:
+    """A resumed run is rebuilt from its journal: a flag that would set up a new run
+    has no effect, so it is refused rather than silently ignored."""
+    for name in (*KEPT_BY_A_SESSION, "journal"):
+        if getattr(args, name, None) not in (None, False):
+            reason = (
+                "the resumed run appends to its own journal"
+                if name == "journal"
+                else "a resumed run keeps the settings its journal recorded"
+            )
+            raise UserError(f"--{name} has no effect with --resume: {reason}")
+
+
 def build_simulation(args: argparse.Namespace, duration: int | None = None) -> Simulation:
     """The simulation the flags ask for; every mistake comes back as a one-line error."""
-    if args.format and not args.replay:
-        raise UserError("--format needs --replay")
-    scenario = load_scenario(args.scenario)
+    scenario = load_scenario(args.scenario or DEFAULT_SCENARIO)
+    if not args.replay and scenario.feed.replay is None:
+        for name in REPLAY_FLAGS:
+            if getattr(args, name) not in (None, False):
+                raise UserError(f"--{name} needs --replay (or a scenario with a replay feed)")
     return Simulation(
         scenario,
         seed=args.seed,
@@ -113,11 +138,12 @@ def run(args: argparse.Namespace) -> int:
     if args.venue == "all":
         return _every_venue(args, duration)
     if args.resume:
+        refuse_with_resume(args)
         session, report, journal = _resumed(args.resume, duration)
     else:
         simulation = build_simulation(args, duration)
         report = RunReport(simulation)
-        journal = _journal(args.journal, simulation)
+        journal = _journal(args, simulation)
         session = Session(simulation, [report] + ([journal] if journal else []))
     args.settle_heap()
     try:
@@ -187,9 +213,17 @@ def _duration(text: str | None) -> int | None:
     return parse_duration(text, "--duration")
 
 
-def _journal(path: str | None, simulation: Simulation) -> JournalWriter | None:
-    if not path:
+def _journal(args: argparse.Namespace, simulation: Simulation) -> JournalWriter | None:
+    """The run's journal, if asked for, never written over the run's own inputs."""
+    if not args.journal:
         return None
+    path = Path(args.journal)
+    inputs = (
+        simulation.scenario.path,
+        args.replay and Path(args.replay),
+        simulation.scenario.feed.replay,
+    )
+    check_output(path, "--journal", inputs, args.force)
     return JournalWriter(path, header_for(simulation))
 
 

@@ -31,6 +31,7 @@ def read_positions(path: str) -> list[Row]:
     """Rows of a CSV with (at least) the columns id, side, qty, entry, margin, any order."""
     reader = csv.reader(io.StringIO(read_text(path)))
     columns: dict[str, int] | None = None
+    width = 0
     rows: list[Row] = []
     first_line: dict[str, int] = {}
     try:
@@ -39,7 +40,13 @@ def read_positions(path: str) -> list[Row]:
                 continue
             if columns is None:
                 columns = header_columns(path, reader.line_num, record)
+                width = len(record)
                 continue
+            if len(record) > width:
+                raise UserError(
+                    f"{path}:{reader.line_num}: {len(record)} cells, but the header names "
+                    f"{width} columns"
+                )
             rows.append(read_row(path, reader.line_num, record, columns, first_line))
     except csv.Error as error:
         raise UserError(f"{path}:{reader.line_num}: not valid CSV ({error})") from None
