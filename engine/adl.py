@@ -201,7 +201,7 @@ def head(
     batch is four times bigger. Other policies rank the whole side (``queue``).
     ``values``: the scores, when the caller has them already.
     """
-    if policy not in (RankingPolicy.BITMEX, RankingPolicy.BINANCE, RankingPolicy.HYPERLIQUID):
+    if not walks_by_score(policy):
         yield from queue(policy, holders, mark, cv)
         return
     if values is None:
@@ -215,6 +215,12 @@ def head(
         for i in picked[taken:]:
             yield holders[i], values[i]
         taken = len(picked)
+
+
+def walks_by_score(policy: RankingPolicy) -> bool:
+    """Policies whose queue is ordered by a score alone (then the tie-breaks): a
+    position's place does not depend on the rest of the side."""
+    return policy in (RankingPolicy.BITMEX, RankingPolicy.BINANCE, RankingPolicy.HYPERLIQUID)
 
 
 def capacity(holders: list[Holder], mark: int, cv: int) -> int:
@@ -297,6 +303,7 @@ def allocate(
     price: int,
     rng: random.Random,
     values: list[float] | None = None,
+    ordered: Iterator[tuple[Holder, float]] | None = None,
 ) -> list[tuple[Holder, int, int, float]]:
     """Split ``rest`` lots of a bankrupt position over the opposite side's ``holders``.
 
@@ -304,6 +311,8 @@ def allocate(
     more than it holds. No policy closes a position its fill at ``price`` (the ADL
     price) would make bankrupt — dYdX's ``deleveraging.go`` skips them, and an ADL must
     never create a new bad debt — so Σ lots = min(rest, what the others hold).
+    ``ordered``: for the score-walking policies, the queue in order when the caller
+    keeps it (``LiveQueue``); ``values``: the scores of ``holders``, when it has them.
     """
     if policy is RankingPolicy.PRO_RATA or policy is RankingPolicy.LEVERAGE_FIRST:
         solvent = [h for h in holders if survives(h, h.lots, mark, price, cv)]
@@ -319,7 +328,7 @@ def allocate(
     if policy is RankingPolicy.RANDOM:
         start = rng.randrange(len(holders)) if holders else 0
         ordered = iter(queue(policy, holders, mark, cv, start))
-    else:
+    elif ordered is None:
         ordered = head(policy, holders, rest, mark, cv, values)
     taken = []
     for rank, (holder, value) in enumerate(ordered, start=1):

@@ -42,6 +42,10 @@ class AdlQueue:
         if holder is not None:
             self._holders[holder.side][account_id] = holder
 
+    def holder(self, account_id: str, side: int) -> Holder | None:
+        """An account's position on ``side`` as last tracked (None: none there)."""
+        return self._holders[side].get(account_id)
+
     def tracked(self, side: int) -> list[Holder]:
         return list(self._holders[side].values())
 

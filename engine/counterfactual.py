@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from engine import adl, margin
 from engine.adl import Holder, RankingPolicy
 from engine.instrument import Instrument
+from engine.live_queue import SeenQueue
 from engine.views import Counterfactual, PolicySplit
 
 
@@ -30,9 +31,14 @@ class AdlRecord:
     mark: int
     deficit: int
     policy: str
-    holders: tuple[Holder, ...]  # the queue it saw
+    seen: SeenQueue  # the side it ranked
     seed: int
     taken: tuple[tuple[Holder, int], ...] = ()  # what it closed: (position just before, lots)
+
+    @property
+    def holders(self) -> tuple[Holder, ...]:
+        """The positions it saw, on the side that gave."""
+        return self.seen.holders()
 
 
 def split_by_every_policy(record: AdlRecord, instrument: Instrument) -> Counterfactual:

@@ -23,6 +23,7 @@ from engine.events import AdlExecuted, AutoDeleveraged, PositionChanged
 from engine.fund import InsuranceFund
 from engine.instrument import Instrument
 from engine.ledger import SETTLEMENT
+from engine.live_queue import LiveQueue, seen
 from engine.order_entry import OrderEntry
 from engine.policies import MarketSettings, TriggerPolicy
 from engine.pricing import PriceState
@@ -125,6 +126,7 @@ class Deleveraging:
         loss and the price the rest (so it never goes below its floor)."""
         cv, mark = self._cv, self.prices.mark
         absorbed = 0  # the deficits of the held positions the fund keeps, so far
+        live: dict[int, LiveQueue] = {}  # each side ranked once for this call's events
         for held in list(backstop.held):
             deficit = held.deficit(mark, cv)
             if not deficit:
@@ -135,7 +137,9 @@ class Deleveraging:
                 lots = held.lots
                 if self.settings.adl_price is AdlPrice.BANKRUPTCY:
                     lots = -(-short * held.lots // deficit)  # the fewest that cover it
-                self._deleverage(backstop, held, lots, self._reason(), short, room, deficit)
+                self._deleverage(
+                    backstop, held, lots, self._reason(), short, room, deficit, live=live
+                )
                 deficit = held.deficit(mark, cv)
             absorbed += deficit
 
@@ -170,24 +174,38 @@ class Deleveraging:
         held_deficit: int,
         notional: int = 0,
         cap: int = 0,
+        live: dict[int, LiveQueue] | None = None,
     ) -> None:
         """Close ``lots`` of ``held`` against the opposite positions, ranked at this moment
-        (SPEC §5.4): winners first, at the ADL price, no fee."""
+        (SPEC §5.4): winners first, at the ADL price, no fee. ``live``: the queues kept
+        across the events of one step, for the policies that walk by score."""
         cv, mark, tape = self._cv, self.prices.mark, self.tape
         side = -held.side  # the side that gives
         price = self._adl_price(held, lots, room, held_deficit)
         seed = self.random.randrange(1 << 30)
         policy = self.settings.ranking
-        seen = self._holders_now(side)
-        values, capacity = adl.scores_and_capacity(policy, seen, mark, cv)
-        taken = adl.allocate(policy, seen, lots, mark, cv, price, random.Random(seed), values)
+        if live is not None and adl.walks_by_score(policy):
+            if side not in live:
+                live[side] = LiveQueue(policy, self._holders_now(side), mark, cv)
+            ranked = live[side]
+            snapshot, capacity = ranked.snapshot(), ranked.capacity
+            taken = adl.allocate(
+                policy, [], lots, mark, cv, price, random.Random(seed), ordered=ranked.walk(lots)
+            )
+        else:
+            ranked, everyone = None, self._holders_now(side)
+            snapshot = seen(everyone)
+            values, capacity = adl.scores_and_capacity(policy, everyone, mark, cv)
+            taken = adl.allocate(
+                policy, everyone, lots, mark, cv, price, random.Random(seed), values
+            )
         fund_before = self.fund.balance
         adl_id = self._next_adl_id
         self._next_adl_id += 1
         self.records.append(
             AdlRecord(
                 adl_id, tape.time, held.account, held.side, lots, price, mark, short,
-                policy.value, tuple(seen), seed, tuple((h, n) for h, n, _, _ in taken),
+                policy.value, snapshot, seed, tuple((h, n) for h, n, _, _ in taken),
             )
         )  # fmt: skip
         given_up = paid_in = 0
@@ -209,7 +227,10 @@ class Deleveraging:
                 )
             )  # fmt: skip
             tape.emit(PositionChanged(tape.time, victim.id, victim.lots, victim.cost, realized))
-        self.track([holder.account for holder, _, _, _ in taken])  # the next ADL sees them now
+        victims = [holder.account for holder, _, _, _ in taken]
+        self.track(victims)  # the lights' queue, and the next ADL, see them now
+        if ranked is not None:
+            ranked.update([(h, self.queue.holder(h.account, side)) for h, _, _, _ in taken])
         tape.emit(
             AdlExecuted(
                 tape.time, adl_id, held.account, held.side, lots, price, mark, short,

@@ -1,0 +1,136 @@
+"""One side's ADL queue at one mark, kept current across the ADL events of a step.
+
+In a crash step the backstop may hold hundreds of bankrupt positions, and each one
+the fund cannot pay for is an ADL event against the same opposite side, at the same
+mark. Ranking that side afresh for every event costs O(positions) each time: with
+100,000 traders and hundreds of events, seconds per step. A ``LiveQueue`` scores the
+side once, then after each event re-scores only the positions it closed.
+
+The first event walks the queue's head without ordering the rest (``adl.head``), as
+a lone event does; from the second on, the side is kept as a heap of ranking keys,
+popped in queue order, with the closed positions pushed back under their new keys.
+The order is exactly ``adl.queue``'s: score, then larger size, earlier open, name.
+
+Only for the policies that walk a queue by score (``adl.walks_by_score``); the others
+need the whole side at once, by their nature.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from engine import adl
+from engine.adl import Holder, RankingPolicy
+
+Key = tuple[float, int, int, str]  # (−score, −lots, opened at, account): heap order = queue order
+
+
+@dataclass(frozen=True, slots=True)
+class SeenQueue:
+    """The side as one ADL event saw it, without copying it: the positions at the
+    step's first event, and the first ``upto`` changes since (the log only grows)."""
+
+    base: tuple[Holder, ...]
+    log: list[tuple[str, Holder | None]]
+    upto: int
+
+    def holders(self) -> tuple[Holder, ...]:
+        if not self.upto:
+            return self.base
+        changed = dict(self.log[: self.upto])
+        now = (changed.get(h.account, h) for h in self.base)
+        return tuple(h for h in now if h is not None)
+
+
+def seen(holders: list[Holder]) -> SeenQueue:
+    """A side seen by an event that ranked it on its own."""
+    return SeenQueue(tuple(holders), [], 0)
+
+
+class LiveQueue:
+    def __init__(self, policy: RankingPolicy, holders: list[Holder], mark: int, cv: int) -> None:
+        self.policy, self.mark, self.cv = policy, mark, cv
+        self._base = tuple(holders)
+        self._values, self.capacity = adl.scores_and_capacity(policy, holders, mark, cv)
+        self._log: list[tuple[str, Holder | None]] = []
+        self._now: dict[str, Holder] = {}  # the side as it stands, once the heap is built
+        self._keys: dict[str, Key] = {}  # each position's key in force (older ones are stale)
+        self._heap: list[Key] | None = None
+        self._popped: list[Key] = []
+
+    def snapshot(self) -> SeenQueue:
+        return SeenQueue(self._base, self._log, len(self._log))
+
+    def values(self) -> list[float] | None:
+        """The scores in base order, while nothing has changed (else None)."""
+        return None if self._log else self._values
+
+    def walk(self, lots: int) -> Iterator[tuple[Holder, float]]:
+        """(position, score) in queue order, as far as the caller reads; ``update``
+        must follow before the next walk."""
+        if not self._log:
+            return adl.head(self.policy, self._base, lots, self.mark, self.cv, self._values)
+        if self._heap is None:
+            self._build_heap()
+        return self._pop_in_order()
+
+    def update(self, changed: list[tuple[Holder, Holder | None]]) -> None:
+        """Positions an event closed: each as it was, and as it is now (None: closed
+        wholly). What the walk read past without closing goes back in line."""
+        mark, cv = self.mark, self.cv
+        for before, after in changed:
+            self.capacity += _profit(after, mark, cv) - _profit(before, mark, cv)
+            self._log.append((before.account, after))
+            if self._heap is None:
+                continue  # the heap, when built, starts from the log
+            del self._keys[before.account]
+            if after is None:
+                del self._now[before.account]
+            else:
+                self._now[before.account] = after
+                self._push(after, adl.score(self.policy, after, mark, cv))
+        for key in self._popped:
+            if self._keys.get(key[3]) == key:
+                heapq.heappush(self._heap, key)
+        self._popped.clear()
+
+    def _build_heap(self) -> None:
+        """Every position's key, heap-ordered: the base scores, re-scored where changed."""
+        policy, mark, cv = self.policy, self.mark, self.cv
+        score = dict(zip((h.account for h in self._base), self._values, strict=True))
+        self._now = {h.account: h for h in self._base}
+        for account, holder in self._log:
+            if holder is None:
+                del self._now[account]
+            else:
+                self._now[account] = holder
+        changed = {account for account, _ in self._log}
+        heap = []
+        for account, holder in self._now.items():
+            value = adl.score(policy, holder, mark, cv) if account in changed else score[account]
+            key = (-value, -holder.lots, holder.opened_at, account)
+            self._keys[account] = key
+            heap.append(key)
+        heapq.heapify(heap)
+        self._heap = heap
+
+    def _push(self, holder: Holder, value: float) -> None:
+        key = (-value, -holder.lots, holder.opened_at, holder.account)
+        self._keys[holder.account] = key
+        heapq.heappush(self._heap, key)
+
+    def _pop_in_order(self) -> Iterator[tuple[Holder, float]]:
+        heap, keys, now = self._heap, self._keys, self._now
+        while heap:
+            key = heapq.heappop(heap)
+            if keys.get(key[3]) != key:
+                continue  # an older key of a position closed in part since
+            self._popped.append(key)
+            yield now[key[3]], -key[0]
+
+
+def _profit(holder: Holder | None, mark: int, cv: int) -> int:
+    """A position's part of the side's capacity U (its unrealized profit, if any)."""
+    return 0 if holder is None else max(0, holder.unrealized(mark, cv))
