@@ -92,13 +92,16 @@ def key_latency_ms() -> float:
 class Terminal:
     """The app in a pseudo-terminal of 160×48, as a user's terminal would run it."""
 
-    def __init__(self, *args: str) -> None:
+    def __init__(self, *args: str, home: str | None = None) -> None:
         self.args = args
+        self.home = home  # where the app keeps its sessions (None: the user's own)
 
     def __enter__(self) -> Terminal:
         master, slave = pty.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", SIZE[1], SIZE[0], 0, 0))
         env = dict(os.environ, TERM="xterm-256color", COLUMNS=str(SIZE[0]), LINES=str(SIZE[1]))
+        if self.home is not None:
+            env["ADL_SANDBOX_HOME"] = self.home
         began = time.perf_counter()
         self.process = subprocess.Popen(
             [sys.executable, "-c", LAUNCH, *self.args],

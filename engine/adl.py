@@ -29,6 +29,7 @@ from enum import StrEnum
 from math import inf
 from typing import NamedTuple
 
+from engine.slices import Slices, finish
 from engine.units import MONEY_SCALE, PPM
 
 
@@ -166,7 +167,16 @@ def queue(
     seeded generator); every other policy sorts by score, then larger size, earlier
     open. The sort compares plain tuples, so the ordering runs in C (100,000 positions).
     """
+    return finish(ranking(policy, holders, mark, cv, start))
+
+
+def ranking(
+    policy: RankingPolicy, holders: list[Holder], mark: int, cv: int, start: int = 0
+) -> Slices[list[tuple[Holder, float]]]:
+    """``queue`` in slices, for the app to answer keys between them (``engine/slices.py``):
+    the scores, the sort, the list."""
     values = scores(policy, holders, mark, cv)
+    yield
     if policy is RankingPolicy.RANDOM:
         ordered = sorted(zip(holders, values, strict=True), key=lambda hv: hv[0].account)
         winners, others = _winners_first(ordered, mark, cv)
@@ -176,7 +186,9 @@ def queue(
         (-value, -h.lots, h.opened_at, h.account, h)
         for h, value in zip(holders, values, strict=True)
     ]
+    yield
     decorated.sort()
+    yield
     ordered = [(d[4], -d[0]) for d in decorated]  # negating a float back is exact
     if policy is RankingPolicy.LEVERAGE_FIRST:  # its score is risk, not profit
         winners, others = _winners_first(ordered, mark, cv)

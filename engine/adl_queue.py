@@ -9,10 +9,12 @@ with the mark on its own).
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 from engine import adl
 from engine.adl import Holder, RankingPolicy
+from engine.slices import Slices, finish
 from engine.units import PPM
 
 
@@ -26,13 +28,46 @@ class LightView:
     share: int  # ppm: weight ranked ahead of it plus its own, over the side's total
 
 
+class PublishedSide:
+    """One side's published queue, as compact as 100,000 positions want it: each
+    account's place, and per place the score and the weight ranked up to it. A
+    position's lights are worked out when asked for (SPEC §5.6), not stored."""
+
+    def __init__(
+        self, places: dict[str, int], scores: list[float], cumulative: list[int], total: int
+    ) -> None:
+        self.places, self.scores, self.cumulative, self.total = places, scores, cumulative, total
+
+    def entry(self, account_id: str) -> tuple[int, int, float, int] | None:
+        """(rank, lights, score, cumulative weight), as ``adl.lights`` gives it."""
+        place = self.places.get(account_id)
+        if place is None:
+            return None
+        cumulative = self.cumulative[place]
+        return place + 1, 6 + (-cumulative * 5 // self.total), self.scores[place], cumulative
+
+
+class GroupedSide:
+    """One side's published lights under a grouped policy (one rank per score group)."""
+
+    def __init__(self, entries: dict[str, tuple[int, int, float, int]], total: int) -> None:
+        self.entries, self.total = entries, total
+
+    def entry(self, account_id: str) -> tuple[int, int, float, int] | None:
+        return self.entries.get(account_id)
+
+
+NOTHING_PUBLISHED = GroupedSide({}, 1)
+
+
 class AdlQueue:
     def __init__(self, every: int, start: int) -> None:
         self.every = every  # µs between refreshes
         self.next_refresh = start
-        self._lights: dict[str, tuple[int, int, float, int]] = {}  # (rank, lights, score, Σlots)
-        self._queues: dict[int, list[tuple[Holder, float]]] = {1: [], -1: []}
-        self._side_lots = {1: 0, -1: 0}  # each queue's total size, for the shares
+        self._sides: dict[int, PublishedSide | GroupedSide] = {
+            1: NOTHING_PUBLISHED,
+            -1: NOTHING_PUBLISHED,
+        }
         self._holders: dict[int, dict[str, Holder]] = {1: {}, -1: {}}  # by side, as last changed
 
     def track(self, account_id: str, holder: Holder | None) -> None:
@@ -66,24 +101,49 @@ class AdlQueue:
         rule: str = "size",
     ) -> None:
         """Rank both sides' ``holders`` and light every position by ``rule``."""
-        lights: dict[str, tuple[int, int, float, int]] = {}
-        for side in (1, -1):
-            ordered = self._queues[side] = adl.queue(policy, holders[side], mark, cv)
-            by_count = rule == "count"
-            self._side_lots[side] = len(ordered) if by_count else sum(h.lots for h in holders[side])
-            lights.update(adl.lights(policy, ordered, rule))
-        self._lights = lights
-        self.next_refresh = time + self.every
+        finish(self.publishing(policy, holders, mark, cv, time, rule))
 
-    def published(self, side: int) -> list[tuple[Holder, float]]:
-        """One side's queue as last published: (position then, score), rank 1 first."""
-        return self._queues[side]
+    def publishing(
+        self,
+        policy: RankingPolicy,
+        holders: dict[int, list[Holder]],
+        mark: int,
+        cv: int,
+        time: int,
+        rule: str = "size",
+    ) -> Slices[None]:
+        """``publish`` in slices (``engine/slices.py``); the new lights replace the old
+        ones at the end, both sides at once."""
+        sides = {}
+        for side in (1, -1):
+            ordered = yield from adl.ranking(policy, holders[side], mark, cv)
+            sides[side] = yield from _published(policy, ordered, rule)
+        self._sides = sides
+        self.next_refresh = time + self.every
 
     def light(self, account_id: str, side: int) -> LightView | None:
         """A position's place in its side's last published queue."""
-        entry = self._lights.get(account_id)
-        if entry is None or not side:
+        published = self._sides.get(side)
+        entry = published.entry(account_id) if published is not None else None
+        if entry is None:
             return None
         rank, lit, value, cumulative = entry
-        total = self._side_lots[side] or 1
-        return LightView(rank, lit, value, cumulative * PPM // total)
+        return LightView(rank, lit, value, cumulative * PPM // published.total)
+
+
+def _published(
+    policy: RankingPolicy, ordered: list[tuple[Holder, float]], rule: str
+) -> Slices[PublishedSide | GroupedSide]:
+    """One ranked side as it is published: lit by ``rule`` (size, count or none)."""
+    if rule == "none" or not ordered:
+        return NOTHING_PUBLISHED
+    by_count = rule == "count"
+    if adl.grouped(policy):
+        total = len(ordered) if by_count else sum(h.lots for h, _ in ordered)
+        return GroupedSide(adl.lights(policy, ordered, rule), total)
+    places = {h.account: place for place, (h, _) in enumerate(ordered)}
+    yield
+    weights = itertools.repeat(1, len(ordered)) if by_count else (h.lots for h, _ in ordered)
+    cumulative = list(itertools.accumulate(weights))
+    scores = [value for _, value in ordered]
+    return PublishedSide(places, scores, cumulative, cumulative[-1])

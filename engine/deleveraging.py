@@ -27,6 +27,7 @@ from engine.live_queue import LiveQueue, seen
 from engine.order_entry import OrderEntry
 from engine.policies import MarketSettings, TriggerPolicy
 from engine.pricing import PriceState
+from engine.slices import Slices, finish
 from engine.tape import Tape
 from engine.units import PPM
 
@@ -92,15 +93,18 @@ class Deleveraging:
     # -- lights ------------------------------------------------------------------------
 
     def refresh_lights(self) -> None:
-        """Rank both sides under the policy in force and light every position (SPEC §5.6).
+        finish(self.refreshing_lights())
 
-        The queues are kept: the next ADL event walks them."""
+    def refreshing_lights(self) -> Slices[None]:
+        """Rank both sides under the policy in force and light every position (SPEC §5.6),
+        in slices (``engine/slices.py``)."""
         policy = self.settings.ranking
         needs_mark = policy is RankingPolicy.BINANCE  # its margin ratio moves with the mark
         holders = {
             side: self.holders(side) if needs_mark else self.queue.tracked(side) for side in (1, -1)
         }
-        self.queue.publish(
+        yield
+        yield from self.queue.publishing(
             policy, holders, self.prices.mark, self._cv, self.tape.time, self.settings.lights
         )
 
@@ -118,6 +122,9 @@ class Deleveraging:
         return claw_back(held, self.accounts, self.fund, self.prices, self.tape)
 
     def cover(self, backstop: Backstop) -> None:
+        finish(self.covering(backstop))
+
+    def covering(self, backstop: Backstop) -> Slices[None]:
         """ADL what the fund may not absorb under its trigger policy (SPEC §5.3): the held
         positions' deficits at the mark, in the order taken over, draw on what the fund
         may still pay. One it cannot pay for is closed against the winners: at the
@@ -137,11 +144,26 @@ class Deleveraging:
                 lots = held.lots
                 if self.settings.adl_price is AdlPrice.BANKRUPTCY:
                     lots = -(-short * held.lots // deficit)  # the fewest that cover it
+                ranked = yield from self._ranked(live, -held.side)
                 self._deleverage(
-                    backstop, held, lots, self._reason(), short, room, deficit, live=live
+                    backstop, held, lots, self._reason(), short, room, deficit, ranked=ranked
                 )
                 deficit = held.deficit(mark, cv)
+                yield
             absorbed += deficit
+
+    def _ranked(self, live: dict[int, LiveQueue], side: int) -> Slices[LiveQueue | None]:
+        """``side``'s live queue for the next event of this step, readied in slices of its
+        own (scoring 100,000 positions, then heaping them, is work worth a pause)."""
+        policy = self.settings.ranking
+        if not adl.walks_by_score(policy):
+            return None
+        if side not in live:
+            live[side] = LiveQueue(policy, self._holders_now(side), self.prices.mark, self._cv)
+            yield
+        if live[side].prepare():
+            yield
+        return live[side]
 
     def cap_takeover(self, held: Held, backstop: Backstop) -> None:
         """``takeover_cap`` (Binance): the fund may hold at most ``takeover_share`` of its
@@ -174,26 +196,23 @@ class Deleveraging:
         held_deficit: int,
         notional: int = 0,
         cap: int = 0,
-        live: dict[int, LiveQueue] | None = None,
+        ranked: LiveQueue | None = None,
     ) -> None:
         """Close ``lots`` of ``held`` against the opposite positions, ranked at this moment
-        (SPEC §5.4): winners first, at the ADL price, no fee. ``live``: the queues kept
-        across the events of one step, for the policies that walk by score."""
+        (SPEC §5.4): winners first, at the ADL price, no fee. ``ranked``: the side's
+        queue kept across the events of one step (the policies that walk by score)."""
         cv, mark, tape = self._cv, self.prices.mark, self.tape
         side = -held.side  # the side that gives
         price = self._adl_price(held, lots, room, held_deficit)
         seed = self.random.randrange(1 << 30)
         policy = self.settings.ranking
-        if live is not None and adl.walks_by_score(policy):
-            if side not in live:
-                live[side] = LiveQueue(policy, self._holders_now(side), mark, cv)
-            ranked = live[side]
+        if ranked is not None:
             snapshot, capacity = ranked.snapshot(), ranked.capacity
             taken = adl.allocate(
                 policy, [], lots, mark, cv, price, random.Random(seed), ordered=ranked.walk(lots)
             )
         else:
-            ranked, everyone = None, self._holders_now(side)
+            everyone = self._holders_now(side)
             snapshot = seen(everyone)
             values, capacity = adl.scores_and_capacity(policy, everyone, mark, cv)
             taken = adl.allocate(

@@ -34,6 +34,7 @@ from engine.orders import TRIGGERED_TYPES, OrderType, TriggerSource
 from engine.policies import MarketSettings, PolicyError
 from engine.pricing import PriceState
 from engine.side import Side
+from engine.slices import Slices, finish
 from engine.tape import Tape
 from engine.units import SECOND, UnitError
 from engine.views import (
@@ -263,6 +264,10 @@ class Exchange:
 
     def advance(self, time: int, index: int) -> None:
         """One engine step at simulated ``time`` with a new index price (ticks)."""
+        finish(self.advancing(time, index))
+
+    def advancing(self, time: int, index: int) -> Slices[None]:
+        """``advance`` in slices (``engine/slices.py``)."""
         if time < self.time:
             raise ValueError(f"time went backwards: {time} < {self.time}")
         if index <= 0:
@@ -273,14 +278,19 @@ class Exchange:
             self.accounts.settle_funding(*self.prices.close_funding_interval(time))
         if self.orders.stops:
             self.orders.fire_stops()
-        self.liquidation.scan()
+        yield from self.liquidation.scanning()
         if self.deleveraging.queue.due(time):
-            self.refresh_lights()
+            yield
+            yield from self.refreshing_lights()
 
     def refresh_lights(self) -> None:
         """Publish ADL ranks and lights for the positions as they are now."""
+        finish(self.refreshing_lights())
+
+    def refreshing_lights(self) -> Slices[None]:
         self.liquidation.reindex()
-        self.deleveraging.refresh_lights()
+        yield
+        yield from self.deleveraging.refreshing_lights()
 
     def end_feed(self, reason: str) -> None:
         """The price feed has nothing more: say why."""

@@ -29,6 +29,7 @@ from engine.offload import Offloader
 from engine.order_entry import OrderEntry
 from engine.policies import LossPolicy, MarketSettings
 from engine.pricing import PriceState
+from engine.slices import Slices, finish
 from engine.tape import Tape
 
 WARN_RATIO = 800_000  # ppm: margin ratio from which a position is warned
@@ -112,8 +113,12 @@ class LiquidationEngine:
     # -- the scan ----------------------------------------------------------------------
 
     def scan(self) -> None:
+        finish(self.scanning())
+
+    def scanning(self) -> Slices[None]:
         """Liquidate every position the mark has crossed (cascades included), work the
-        backstop's positions off, cover what the fund may not absorb."""
+        backstop's positions off, cover what the fund may not absorb; in slices, one
+        liquidation or held position at a time (``engine/slices.py``)."""
         if self.accounts.changed:
             self.reindex()
         for _ in range(MAX_CASCADE_ROUNDS):
@@ -122,13 +127,15 @@ class LiquidationEngine:
                 break
             for account_id in victims:
                 self.take_over(self.accounts[account_id])
+                yield
             self.reindex()
         if self.backstop.held:
-            self._work_backstop()
+            yield from self._working_backstop()
+            yield
         self._warn_on_price_move()
         self.fund.record()
 
-    def _work_backstop(self) -> None:
+    def _working_backstop(self) -> Slices[None]:
         """The backstop works what it holds; deleveraging covers what the fund may not
         absorb; what is fully closed is told."""
         settings = self.settings
@@ -139,9 +146,11 @@ class LiquidationEngine:
             self.offload.work(held, settings.liquidation_band, paid_by_winners, then)
             if paid_by_winners:
                 self.deleveraging.claw_back(held)
+            yield
         if self.backstop.held and not paid_by_winners:
             self.reindex()  # ADL ranks the positions as they stand now
-            self.deleveraging.cover(self.backstop)
+            yield
+            yield from self.deleveraging.covering(self.backstop)
         self._settle_closed()
         self.reindex()  # ADL and the backstop's trades changed accounts: warn on them as now
 

@@ -67,13 +67,19 @@ class LiveQueue:
         """The scores in base order, while nothing has changed (else None)."""
         return None if self._log else self._values
 
+    def prepare(self) -> bool:
+        """Build the heap if the next walk needs it (something changed): True if built."""
+        if self._heap is not None or not self._log:
+            return False
+        self._build_heap()
+        return True
+
     def walk(self, lots: int) -> Iterator[tuple[Holder, float]]:
         """(position, score) in queue order, as far as the caller reads; ``update``
         must follow before the next walk."""
         if not self._log:
             return adl.head(self.policy, self._base, lots, self.mark, self.cv, self._values)
-        if self._heap is None:
-            self._build_heap()
+        self.prepare()
         return self._pop_in_order()
 
     def update(self, changed: list[tuple[Holder, Holder | None]]) -> None:

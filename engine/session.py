@@ -18,6 +18,7 @@ from engine.orders import OrderType
 from engine.scenario import load_scenario, shipped
 from engine.side import verb
 from engine.simulation import USER, Simulation
+from engine.slices import Slices, finish
 from engine.units import UnitError
 from engine.views import OrderPreview, PricePoint
 
@@ -52,7 +53,12 @@ class Session:
 
     def step(self) -> bool:
         """One market step; False when the run is over."""
-        running = self.simulation.step()
+        return finish(self.stepping())
+
+    def stepping(self) -> Slices[bool]:
+        """``step`` in slices (``engine/slices.py``): the listeners see the step's events
+        once it is whole; nothing else may touch the session until then."""
+        running = yield from self.simulation.stepping()
         self._record(None, self.exchange.drain_events())
         return running
 

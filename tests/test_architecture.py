@@ -128,6 +128,7 @@ UI_MAY_IMPORT = {
     "engine.units",
     "engine.instrument",
     "engine.errors",
+    "engine.slices",  # a step in pieces, so that keys are answered during a long one
 }
 UI_MAY_NOT_READ = {"exchange", "simulation", "config"}
 

@@ -19,7 +19,8 @@ from hypothesis import strategies as st
 
 from engine import adl
 from engine.adl import Holder, RankingPolicy
-from engine.units import MONEY_SCALE
+from engine.adl_queue import AdlQueue, LightView
+from engine.units import MONEY_SCALE, PPM
 
 USDT = MONEY_SCALE
 CV = 10_000
@@ -165,3 +166,28 @@ def test_the_fast_scores_are_the_scores(many, mark, policy):
     fast = adl.scores(policy, many, mark, CV)
     slow = [adl.score(policy, h, mark, CV) for h in many]
     assert fast == slow
+
+
+@given(
+    st.lists(holders, min_size=1, max_size=30),
+    st.integers(1_000, 2_000_000),
+    st.sampled_from(list(RankingPolicy)),
+    st.sampled_from(["size", "count", "none"]),
+)
+def test_the_published_lights_are_the_lights_of_the_queue(many, mark, policy, rule):
+    """What the exchange publishes (compact, worked out when asked) is ``adl.lights``."""
+    many = [h._replace(account=f"a{n}", opened_at=n % 3) for n, h in enumerate(many)]
+    queue = AdlQueue(every=1, start=0)
+    sides = {side: [h for h in many if h.side == side] for side in (1, -1)}
+    queue.publish(policy, sides, mark, CV, time=0, rule=rule)
+    for side, holders_of_side in sides.items():
+        ordered = adl.queue(policy, holders_of_side, mark, CV)
+        expected = adl.lights(policy, ordered, rule)
+        total = len(ordered) if rule == "count" else sum(h.lots for h in holders_of_side)
+        for h in holders_of_side:
+            light = queue.light(h.account, side)
+            if h.account not in expected:
+                assert light is None
+                continue
+            rank, lit, score, cumulative = expected[h.account]
+            assert light == LightView(rank, lit, score, cumulative * PPM // total)

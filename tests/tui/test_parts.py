@@ -24,20 +24,47 @@ class Clock:
         return self.now
 
 
+def steps_clock(market: Market, seconds: float = 0.001):
+    """A fake wall clock on which each completed engine step takes ``seconds``."""
+    return lambda: market.session.steps * seconds
+
+
 def test_the_speed_is_steps_per_wall_second_and_unpaid_debt_is_dropped():
     market = Market(session(), speed=10)
     assert market.run(0.25, budget=1.0, clock=Clock(0.0)) == 2  # 2.5 owed: two now
     assert market.run(0.05, budget=1.0, clock=Clock(0.0)) == 1  # the half carried over
-    assert market.run(10.0, budget=0.005, clock=Clock(0.001)) == 4  # the budget stops it
+    assert market.run(10.0, budget=0.005, clock=steps_clock(market)) == 5  # the budget stops it
     assert market.run(0.0, budget=1.0, clock=Clock(0.0)) == 1  # at most one step carried
-    assert market.session.steps == 8 and len(market.history) == 8
+    assert market.session.steps == 9 and len(market.history) == 9
 
 
 def test_max_speed_runs_until_the_budget_and_pause_runs_nothing():
     market = Market(session(), speed=math.inf)
-    assert market.run(0.0, budget=0.0105, clock=Clock(0.001)) == 10
+    assert market.run(0.0, budget=0.0105, clock=steps_clock(market)) == 11
     market.paused = True
     assert market.run(5.0, budget=1.0, clock=Clock(0.0)) == 0
+
+
+def test_a_step_longer_than_the_budget_goes_on_at_the_next_call_even_paused():
+    """Each reading of this clock takes a whole second: one slice fits a call."""
+    market = Market(session(), speed=1)
+    assert market.run(1.0, budget=1.5, clock=Clock(1.0)) == 0
+    assert market.busy and market.session.steps == 0  # under way: nothing recorded yet
+    market.paused = True
+    calls = 1
+    while market.busy:
+        done = market.run(1.0, budget=1.5, clock=Clock(1.0))
+        calls += 1
+    assert done == 1 and calls > 2 and market.session.steps == 1 and len(market.history) == 1
+    assert market.run(1.0, budget=1.5, clock=Clock(1.0)) == 0  # paused: no new step
+
+
+def test_a_command_finishes_the_step_under_way_first():
+    market = Market(session(), speed=1)
+    market.run(1.0, budget=1.5, clock=Clock(1.0))
+    assert market.busy
+    market.settle()
+    assert not market.busy and market.session.steps == 1
 
 
 def test_the_speed_ladder():

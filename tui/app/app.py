@@ -159,6 +159,9 @@ class SandboxApp(App[None]):
 
     @property
     def session(self) -> Session:
+        """The session between steps: a step under way is finished first (a command or a
+        preview must see the market whole)."""
+        self.market.settle()
         return self.market.session
 
     # -- building ---------------------------------------------------------------------------
@@ -240,6 +243,9 @@ class SandboxApp(App[None]):
     def render_frame(self) -> None:
         """Ask for one frame (the new events drained once) and hand it to every panel in
         one batch; the explanation is worked out only while a screen shows it."""
+        if self.market.busy and self.frame is not None:  # a step in slices: the header moves on
+            self.header.show(header_facts(self.frame, self.market))
+            return
         explained = getattr(self.screen, "wants_explanation", False)
         frame = self.engine(lambda: self.session.frame(self.ladder.levels, explained))
         if frame is None:
@@ -260,7 +266,7 @@ class SandboxApp(App[None]):
                 position.entry if position else None,
             )
             self.positions.show(frame.account, frame.instrument, self.tones)
-            self.log_view.add(self.describer.lines(frame.events))
+            self.log_view.add(self.describer.lines(frame.events, self.log_view.entries.maxlen))
             update_view = getattr(self.screen, "update_view", None)
             if update_view is not None:
                 update_view(frame)

@@ -10,7 +10,7 @@ The screen never invents: every line is one event's fields, worded.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 import engine.events as ev
@@ -67,12 +67,17 @@ class Describer:
             ev.Deposit: self._deposit,
         }
 
-    def lines(self, events: Iterable[ev.Event]) -> list[LogLine]:
+    def lines(self, events: Sequence[ev.Event], limit: int | None = None) -> list[LogLine]:
+        """The worded events, oldest first; with ``limit``, only the newest that many
+        (a crash step brings thousands: the log keeps its last ``limit`` anyway)."""
         out = []
-        for event in events:
+        for event in reversed(events):
             line = self.line(event)
             if line is not None:
                 out.append(line)
+                if len(out) == limit:
+                    break
+        out.reverse()
         return out
 
     def line(self, event: ev.Event) -> LogLine | None:

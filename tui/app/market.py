@@ -4,8 +4,10 @@ Speed X means X engine steps per wall second (a random walk's step is one simula
 second). Each timer callback runs the steps owed since the last one, but never for
 longer than its time budget, so key presses still get the loop; a debt the budget
 could not pay is dropped rather than caught up in a burst. ``max`` runs as many
-steps as the budget allows. Nothing here touches Textual: the app calls ``run``
-from a timer and tests call ``step`` by hand.
+steps as the budget allows. A step longer than the budget (a crash with 100,000
+traders) runs in slices over several callbacks (``engine/slices.py``); until it is
+whole the session is ``busy``, and a command first ``settle``s it. Nothing here
+touches Textual: the app calls ``run`` from a timer and tests call ``step`` by hand.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from collections.abc import Callable
 
 from engine.events import AutoDeleveraged, Liquidation
 from engine.session import Session
+from engine.slices import Slices
 from tui.app.history import PriceHistory
 
 SPEEDS: tuple[float, ...] = (1, 2, 5, 10, 30, 100, 300, math.inf)
@@ -34,40 +37,79 @@ class Market:
         self.history = PriceHistory()
         self.halted = False  # the user was liquidated or ADL'd: stop until the screen shows it
         self._owed = 0.0
+        self._stepping: Slices[bool] | None = None  # the step under way, if one is
         session.listeners.append(self._watch)
 
     @property
     def finished(self) -> bool:
         return self.session.finished
 
+    @property
+    def busy(self) -> bool:
+        """A step is under way: the session may not be read or commanded until it is whole."""
+        return self._stepping is not None
+
+    def settle(self) -> None:
+        """Finish the step under way at once (before a command or a read of the session)."""
+        while self._stepping is not None:
+            self._slice()
+
     def step(self) -> bool:
         """One engine step, recorded for the chart; False once the run is over."""
-        running = self.session.step()
-        if running:
-            point = self.session.price_point()
-            self.history.record(point.time, point.mark, point.index)
-        return running
+        self.settle()
+        return self._recorded(self.session.step())
 
     def run(
         self, elapsed: float, budget: float, clock: Callable[[], float] = time.perf_counter
     ) -> int:
-        """Run the steps owed for ``elapsed`` wall seconds, within ``budget`` seconds."""
-        if self.paused or self.finished:
-            self._owed = 0.0
-            return 0
-        if math.isinf(self.speed):
-            self._owed = math.inf
-        else:
-            self._owed += elapsed * self.speed
+        """Run the steps owed for ``elapsed`` wall seconds, within ``budget`` seconds; a
+        step the budget cannot hold goes on at the next call (paused or not). Returns
+        the steps completed."""
         deadline = clock() + budget
         steps = 0
-        while self._owed >= 1 and clock() < deadline:
-            if not self.step() or self.halted:
-                break
+        if self._stepping is not None:
+            if not self._slices(clock, deadline):
+                return 0
+            steps += 1
+        if self.paused or self.finished:
+            self._owed = 0.0
+            return steps
+        self._owed = math.inf if math.isinf(self.speed) else self._owed + elapsed * self.speed
+        while self._owed >= 1 and clock() < deadline and not (self.halted or self.finished):
             self._owed -= 1
+            self._stepping = self.session.stepping()
+            if not self._slices(clock, deadline):
+                break
             steps += 1
         self._owed = min(self._owed, 1.0)
         return steps
+
+    def _slices(self, clock: Callable[[], float], deadline: float) -> bool:
+        """The step under way, slice by slice: True once it is whole, False when the
+        budget ran out first."""
+        while not self._slice():
+            if clock() >= deadline:
+                return False
+        return True
+
+    def _slice(self) -> bool:
+        """One slice of the step under way; True when that completed it."""
+        try:
+            next(self._stepping)
+        except StopIteration as done:
+            self._stepping = None
+            self._recorded(done.value)
+            return True
+        except BaseException:
+            self._stepping = None  # a failed step is not resumed
+            raise
+        return False
+
+    def _recorded(self, running: bool) -> bool:
+        if running:
+            point = self.session.price_point()
+            self.history.record(point.time, point.mark, point.index)
+        return running
 
     def _watch(self, step: int, time: int, command: object, events: list) -> None:
         """Session listener: the step that liquidates or deleverages the user pauses the
