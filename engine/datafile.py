@@ -6,6 +6,7 @@ one must come back as one plain line, never a traceback.
 
 from __future__ import annotations
 
+import stat
 import tomllib
 from collections.abc import Callable
 from importlib import resources
@@ -25,10 +26,37 @@ def packaged(folder: str, name: str) -> Path:
     return Path(str(resources.files("engine") / "data" / folder / name))
 
 
+NOT_REGULAR = (
+    (stat.S_ISDIR, "is a directory, not a {noun}"),
+    (stat.S_ISFIFO, "is a named pipe (FIFO), not a regular file"),
+    (stat.S_ISCHR, "is a character device, not a regular file"),
+    (stat.S_ISBLK, "is a block device, not a regular file"),
+    (stat.S_ISSOCK, "is a socket, not a regular file"),
+)
+
+
+def require_regular(path: Path, error: type[Exception], noun: str = "file") -> None:
+    """Refuse, without opening it, anything but a regular file: opening a FIFO waits for
+    a writer forever, and a pipe or a device cannot be read a second time (a journal
+    and a replay are)."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise error(f"{path}: no such {noun}") from None
+    except OSError as failure:
+        raise error(f"{path}: cannot be read ({failure.strerror or failure})") from None
+    for test, problem in NOT_REGULAR:
+        if test(mode):
+            raise error(f"{path}: {problem.format(noun=noun)}")
+    if not stat.S_ISREG(mode):
+        raise error(f"{path}: not a regular file")
+
+
 def open_file(path: str | Path, error: type[Exception], noun: str = "file", **options: Any) -> IO:
     """``path`` opened (binary unless ``encoding`` is given), or ``error`` with one plain
-    line: no such file, a directory, or why the system would not open it."""
+    line: no such file, not a regular file, or why the system would not open it."""
     path = Path(path)
+    require_regular(path, error, noun)
     try:
         return path.open("r" if "encoding" in options else "rb", **options)
     except FileNotFoundError:

@@ -14,7 +14,7 @@ from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 
-from engine.datafile import DataFileError, Table, load_toml, packaged
+from engine.datafile import DataFileError, Table, load_toml, packaged, require_regular
 from engine.feeds.random_walk import Shock
 from engine.instrument import Instrument, instrument_from_table, load_instrument
 from engine.policies import POLICIES, LightsRule, MarketSettings, Venue
@@ -145,10 +145,12 @@ def scenario_path(name_or_path: str | Path) -> Path:
     text = str(name_or_path)
     candidate = Path(text)
     if text.endswith(".toml") or candidate.parent != Path("."):
-        if not candidate.is_file():
-            raise DataFileError(f"{candidate}: no such scenario file")
+        require_regular(candidate, DataFileError, "scenario file")
         return candidate
     shipped_path = Path(str(resources.files("engine") / "scenarios" / f"{text}.toml"))
+    if not shipped_path.is_file() and (candidate.exists() or candidate.is_symlink()):
+        require_regular(candidate, DataFileError, "scenario file")  # one's own, named bare
+        return candidate
     if not shipped_path.is_file():
         names = ", ".join(sorted(p.stem for p in shipped_path.parent.glob("*.toml")))
         raise DataFileError(f"unknown scenario {text!r}; shipped: {names}")

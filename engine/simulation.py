@@ -24,11 +24,13 @@ from engine.agents.noise import NoiseTrader
 from engine.agents.scripted import ScriptedTraders
 from engine.datafile import DataFileError
 from engine.exchange import Exchange, ExchangeConfig
+from engine.feasibility import check_tradable
 from engine.feeds.path import PricePath
 from engine.feeds.random_walk import RandomWalk, WalkSettings
 from engine.feeds.replay import ReplayError, open_replay
 from engine.instrument import Instrument
 from engine.scenario import Scenario
+from engine.slices import Slices, finish
 from engine.units import HOUR, MONEY_SCALE, UnitError
 
 USER = "you"
@@ -56,7 +58,7 @@ class Simulation:
         self.seed = scenario.seed if seed is None else seed
         self.settings = {  # what a journal must record to rebuild this run
             "duration": duration,
-            "replay": None if replay is None else str(replay),
+            "replay": None if replay is None else str(Path(replay).resolve()),
             "format": replay_format,
             "sort": sort,
             "start": start,
@@ -76,14 +78,13 @@ class Simulation:
                 start,
                 end,
             )
-            if not scenario.tick_fixed:
-                instrument = replace(instrument, tick_size=self.replay.tick())
+            if not scenario.tick_fixed:  # the grid follows the whole file, scanned on open
+                instrument = regrid(instrument, self.replay.tick(), self.replay.highest)
         self._points, self._walk = self._feed(rng, instrument)
         first = next(self._points, None)
         if first is None:
             raise ReplayError(f"{replay}: no price points in the chosen window")
-        if self.replay is not None and not scenario.tick_fixed:
-            instrument = regrid(instrument, first[1])
+        check_tradable(scenario, instrument, first[1])
         self.instrument = instrument
         self._pending: tuple[int, int] | None = first
         self.start_time = first[0]
@@ -130,6 +131,11 @@ class Simulation:
 
     def step(self) -> bool:
         """Run one step; False once the run is over (then nothing more happens)."""
+        return finish(self.stepping())
+
+    def stepping(self) -> Slices[bool]:
+        """``step`` in slices: one after each trader type acts, then the exchange's
+        (``engine/slices.py``)."""
         if self.finished:
             return False
         point = self._pending if self._pending is not None else next(self._points, None)
@@ -148,7 +154,8 @@ class Simulation:
         state = MarketState(time, index, exchange.prices.mark or index, volatile, self.steps)
         for agent in self.agents:
             agent.act(state, exchange)
-        exchange.advance(time, index)
+            yield
+        yield from exchange.advancing(time, index)
         self.steps += 1
         return True
 
@@ -189,7 +196,7 @@ class Simulation:
             return path.points(), None
         walk = RandomWalk(
             WalkSettings(
-                start_price=int(spec.start_price / instrument.tick_size),
+                start_price=_start_ticks(self.scenario, instrument),
                 step=spec.step,
                 calm_volatility=spec.calm_volatility,
                 volatile_volatility=spec.volatile_volatility,
@@ -218,6 +225,25 @@ class Simulation:
         return agents
 
 
+MIN_START_TICKS = 100  # a walk moves in ticks: below 100 a tick is over 1 % of the price
+
+
+def _start_ticks(scenario: Scenario, instrument: Instrument) -> int:
+    """A random walk's start on the tick grid, with room to move, or the file's mistake."""
+    start = scenario.feed.start_price
+    try:
+        ticks = instrument.ticks(start)
+    except UnitError as error:
+        raise DataFileError(f"{scenario.path}: feed.start_price: {error}") from None
+    if ticks < MIN_START_TICKS:
+        raise DataFileError(
+            f"{scenario.path}: feed.start_price: {start} is only {ticks} tick(s) of "
+            f"{instrument.tick_size}: a walk needs at least {MIN_START_TICKS} to move by less "
+            "than 1 % a tick"
+        )
+    return ticks
+
+
 def _path_ticks(scenario: Scenario, instrument: Instrument) -> tuple[tuple[int, int], ...]:
     """A scripted path on the instrument's tick grid, or the file's mistake."""
     points = []
@@ -233,15 +259,16 @@ def _stream(rng: random.Random) -> random.Random:
     return random.Random(rng.randrange(1 << 62))
 
 
-def regrid(instrument: Instrument, first_price: int) -> Instrument:
-    """A lot for a replayed series: worth 10–100 of the quote currency at its first price
-    (0.001 BTC at 90,000; 10 EUR at 1.1), and never so small that one lot at one tick
-    falls below a money unit."""
-    price = first_price * instrument.tick_size
-    lot = Decimal(1).scaleb(math.floor(math.log10(100 / price))) if price > 0 else Decimal(1)
-    while instrument.tick_size * lot * MONEY_SCALE < 1:
+def regrid(instrument: Instrument, tick: Decimal, highest: Decimal) -> Instrument:
+    """A replayed file's grid: its tick, and a lot worth 10–100 of the quote currency at
+    the file's highest price (0.001 BTC at 90,000; 10 EUR at 1.1): one lot never costs more
+    than 100 anywhere in the file, so a small trader's order stays possible however far
+    the price climbs from its start. One lot at one tick must still be worth a money unit;
+    the replay's tick is never finer than that allows, and the loop is only a guard."""
+    lot = Decimal(1).scaleb((Decimal(100) / highest).adjusted())  # 100/highest, floored
+    while tick * lot * MONEY_SCALE < 1:
         lot *= 10
-    return replace(instrument, lot_size=lot)
+    return replace(instrument, tick_size=tick, lot_size=lot)
 
 
 class _VolatilityWatch:

@@ -7,8 +7,6 @@ the location is written in one place and the reasons in another.
 
 from __future__ import annotations
 
-import statistics
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
@@ -173,7 +171,8 @@ class Clock:
     """One file's time cells as integer µs since the Unix epoch (UTC).
 
     Numbers are seconds, ms, µs or ns by their size; the first row decides for the whole
-    file, so a file cannot drift from ms to s halfway. ``mul`` is the streaming loop's fast
+    file. A later row in another unit lands decades away or before the row above, and the
+    reader refuses such a jump (``replay.MAX_GAP_DAYS``). ``mul`` is the streaming loop's fast
     path for whole numbers in s, ms or µs, ``int(cell) * mul`` (0 when the first row is not
     one); everything else is converted exactly here, by string arithmetic where it can.
     """
@@ -245,6 +244,10 @@ def iso(time_us: int) -> str:
 
 _EXACT = Context(prec=80, rounding=ROUND_HALF_EVEN)
 _CACHE_SIZE = 1 << 16
+FINEST_DIGIT = 10  # a derived tick is never finer than this digit of the highest price
+_FLOAT_DIGITS = 15  # a price with this many significant digits is a float printed in full
+_MEANT_DIGITS = 12  # of which only these are taken as meant
+_MEANT = Context(prec=_MEANT_DIGITS, rounding=ROUND_HALF_EVEN)
 
 
 class Prices:
@@ -288,35 +291,72 @@ class Prices:
         return int(digits) * 10**padding or None  # zero: let the slow path word the error
 
     def _rounded(self, text: str) -> int:
-        if not text.strip():
-            raise ValueError("is empty")
-        try:
-            value = Decimal(text)
-        except InvalidOperation:
-            raise ValueError(f"{text!r} is not a number") from None
-        if not value.is_finite():
-            raise ValueError(f"{text!r} is not a finite number")
-        if value <= 0:
-            raise ValueError(f"{text!r} is not positive")
-        if value > MAX_PRICE:
-            raise ValueError(f"{text!r} is absurdly large (over {MAX_PRICE:,})")
-        ticks = int(_EXACT.divide(value, self.tick).to_integral_value(ROUND_HALF_EVEN))
+        ticks = int(_EXACT.divide(price_value(text), self.tick).to_integral_value(ROUND_HALF_EVEN))
         if ticks == 0:
             raise ValueError(f"{text!r} rounds to zero ticks of {self.tick}")
         return ticks
 
 
-def derive_tick(prices: Iterable[str]) -> Decimal:
-    """The tick the data is quoted in: 10**-d for the most decimals seen.
+def price_value(text: str) -> Decimal:
+    """A price cell as an exact positive Decimal, or ValueError with the reason."""
+    if not text.strip():
+        raise ValueError("is empty")
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(f"{text!r} is not a number") from None
+    if not value.is_finite():
+        raise ValueError(f"{text!r} is not a finite number")
+    if value <= 0:
+        raise ValueError(f"{text!r} is not positive")
+    if value > MAX_PRICE:
+        raise ValueError(f"{text!r} is absurdly large (over {MAX_PRICE:,})")
+    return value
 
-    Trailing zeros do not count, and d is capped at 8 minus the integer digits of a
-    typical (median) price, so pandas float noise such as ``1.1000000000000001`` cannot
-    make the tick absurdly small. No usable price at all gives a tick of 1.
+
+class PriceSurvey:
+    """Price text → exact Decimal while a whole file is read once, to choose its tick.
+
+    Used in place of ``Prices`` for the scan before a run (same ``cache``/``convert``
+    shape, so the streaming loop is shared): it records the most decimals any price
+    needs and the highest price, each worked out once per distinct text.
     """
-    values = [v for v in map(_number, prices) if v is not None and 0 < v <= MAX_PRICE]
-    if not values:
-        return Decimal(1)
-    decimals = max(-min(int(value.normalize().as_tuple().exponent), 0) for value in values)
-    typical = statistics.median(values)
-    cap = max(0, 8 - (len(str(int(typical))) if typical >= 1 else 0))
-    return Decimal((0, (1,), -min(decimals, cap)))
+
+    def __init__(self) -> None:
+        self.cache: dict[str, Decimal] = {}
+        self.decimals = 0
+        self.high: Decimal | None = None
+
+    def __call__(self, text: str) -> Decimal:
+        return self.cache.get(text) or self.convert(text)
+
+    def convert(self, text: str) -> Decimal:
+        value = price_value(text)
+        self.decimals = max(self.decimals, _decimals(value))
+        self.high = value if self.high is None else max(self.high, value)
+        if len(self.cache) >= _CACHE_SIZE:
+            self.cache.clear()
+        self.cache[text] = value
+        return value
+
+    def tick(self) -> Decimal:
+        """10**-d for the most decimals d any price has, so every price is on the grid;
+        but never finer than the ``FINEST_DIGIT``-th significant digit of the highest
+        price, the finest grid on which a lot worth 10–100 of the quote currency at that
+        price is still worth a money unit (1e-8) per tick. Digits past it are rounded
+        half-even: less than half a tick, under 5e-10 of the highest price."""
+        if self.high is None:
+            return Decimal(1)
+        finest = self.high.adjusted() - (FINEST_DIGIT - 1)
+        return Decimal((0, (1,), max(-self.decimals, finest)))
+
+
+def _decimals(value: Decimal) -> int:
+    """Decimals a price needs. Trailing zeros do not count, and a number written with
+    ``_FLOAT_DIGITS`` or more significant digits is a binary float printed in full
+    (pandas writes 0.1 + 0.2 as 0.30000000000000004): only its first ``_MEANT_DIGITS``
+    count, so float noise cannot make the tick absurdly fine."""
+    value = value.normalize(_EXACT)
+    if len(value.as_tuple().digits) >= _FLOAT_DIGITS:
+        value = _MEANT.plus(value).normalize(_EXACT)
+    return max(0, -int(value.as_tuple().exponent))

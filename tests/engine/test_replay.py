@@ -4,14 +4,19 @@ with one line that says where and why."""
 from __future__ import annotations
 
 import gzip
+import os
 import random
+import threading
 import zipfile
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from engine.feeds.replay import FORMATS, ReplayError, open_replay
+from engine.agents.base import lots_for
+from engine.feeds.replay import FORMATS, MAX_GAP_DAYS, ReplayError, open_replay
+from engine.scenario import load_scenario
+from engine.simulation import Simulation
 
 S = 10**6  # µs per second
 T0 = 1_700_000_000 * S  # 2023-11-14T22:13:20Z
@@ -211,6 +216,19 @@ def test_gzip_file(tmp_path: Path) -> None:
     assert read(path) == [(T0, 900001), (T0 + 1000, 900002)]
 
 
+def test_a_gzip_cut_in_half_is_refused_on_open_not_mid_run(tmp_path: Path) -> None:
+    rng = random.Random(3)
+    rows = "".join(f"{1_700_000_000 + i},{rng.randint(1, 99_999) / 100}\n" for i in range(50_000))
+    whole = gzip.compress(rows.encode())
+    path = tmp_path / "trades.csv.gz"
+    path.write_bytes(whole[: len(whole) // 2])
+    with pytest.raises(ReplayError) as caught:
+        open_replay(path)
+    message = str(caught.value)
+    assert message.startswith(f"{path}:") and "the compressed file is cut short" in message
+    assert "\n" not in message
+
+
 def test_zip_with_one_csv(tmp_path: Path) -> None:
     path = tmp_path / "BTCUSDT-aggTrades-2023-11-14.zip"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -240,13 +258,42 @@ def test_zip_must_hold_exactly_one_csv(tmp_path: Path, members: list[str]) -> No
         (["1.10321", "1.10325", "1.1033"], "0.00001"),  # FX, 5 decimals
         (["90000.1", "90000.5", "90001.0"], "0.1"),  # BTC
         (["101", "102", "100.00"], "1"),  # trailing zeros are not decimals
-        (["1.1000000000000001", "1.2"], "0.0000001"),  # pandas float noise, capped
-        (["90000.10000000001", "90000.2"], "0.001"),
+        (["1.1000000000000001", "1.2"], "0.1"),  # pandas float noise is not a decimal
+        (["0.30000000000000004", "0.25"], "0.01"),
+        (["90000.10000000001", "90000.2"], "0.1"),
+        (["43251.37234783", "43251.4"], "0.00001"),  # past the 10th digit of the highest price
+        (["5.123456", "60000"], "0.00001"),
     ],
 )
 def test_tick_from_the_decimals_in_the_data(tmp_path: Path, prices: list[str], tick: str) -> None:
     text = "".join(f"{1_700_000_000 + i},{price}\n" for i, price in enumerate(prices))
     assert open_replay(write(tmp_path, "feed.csv", text)).tick() == Decimal(tick)
+
+
+def test_the_tick_follows_every_price_in_the_file_not_the_first_thousand(tmp_path: Path) -> None:
+    prices = [str(100 + i % 50) for i in range(1200)] + ["1.44", "0.4"]
+    text = "".join(f"{1_700_000_000 + i},{price}\n" for i, price in enumerate(prices))
+    replay = open_replay(write(tmp_path, "late.csv", text))
+    assert replay.tick() == Decimal("0.01")
+    assert [p for _, p in replay.points(replay.tick())][-3:] == [14900, 144, 40]
+
+
+def test_the_lot_suits_the_highest_price_not_only_the_first(tmp_path: Path) -> None:
+    """BTC from 2012's 5 to 60,000: the crowd's smallest order is a sensible number of lots
+    at both ends (one lot at 60,000 is not worth more than the order), and one lot at one
+    tick is still worth a money unit."""
+    rows = [f"{1_700_000_000 + 60 * i},{5 * 12_000 ** (i / 399):.2f}" for i in range(400)]
+    path = write(tmp_path, "btc-2012-2024.csv", "timestamp,price\n" + "\n".join(rows) + "\n")
+    scenario = load_scenario("replay-sample")
+    instrument = Simulation(scenario, replay=path).instrument
+    crowd = scenario.population.crowd
+    smallest_order = int(crowd.balance * crowd.margin_fraction * 0.5) * min(crowd.leverage)[0]
+    for price in ("5.00", "60000.00"):
+        ticks = instrument.ticks(price)
+        lots = lots_for(smallest_order, ticks, instrument.contract_value)
+        assert 0 < instrument.notional(lots, ticks) <= smallest_order, price
+    assert instrument.lot_size * 60_000 <= 100
+    assert instrument.contract_value >= 1  # one lot at one tick, in 1e-8 of the quote
 
 
 def test_prices_finer_than_the_tick_round_half_even(tmp_path: Path) -> None:
@@ -275,6 +322,36 @@ def test_rows_out_of_time_order_are_refused_unless_sorted(tmp_path: Path) -> Non
     with pytest.raises(ReplayError, match=r"shuffled\.csv:3: time: .* is before the row above"):
         read(path)
     assert read(path, sort=True) == [(T0 + S, 1), (T0 + S, 2), (T0 + 2 * S, 3), (T0 + 2 * S, 4)]
+
+
+@pytest.mark.parametrize(
+    ("rows", "line", "cell", "span"),
+    [
+        (["1700000000", "1700000001", "1700000002000"], 4, "'1700000002000'", "53,8"),
+        (["2024-01-01", "2024-01-02", "2034-01-02"], 4, "'2034-01-02'", "10 years"),
+    ],
+)
+def test_a_jump_over_the_gap_bound_is_refused_with_its_line(
+    tmp_path: Path, rows: list[str], line: int, cell: str, span: str
+) -> None:
+    """A file that switches from seconds to milliseconds jumps 53,800 years; a mistyped
+    year ten. Both are refused on open, whole-number times as well as text."""
+    path = write(tmp_path, "mixed.csv", "time,price\n" + "".join(f"{r},5\n" for r in rows))
+    with pytest.raises(ReplayError) as caught:
+        open_replay(path)
+    message = str(caught.value)
+    assert message.startswith(f"{path}:{line}: time: {cell} is {span}")
+    assert f"more than {MAX_GAP_DAYS} days apart" in message and "\n" not in message
+
+
+def test_monthly_bars_are_within_the_gap_bound_and_a_sorted_file_is_checked_too(
+    tmp_path: Path,
+) -> None:
+    months = "time,open,high,low,close\n2024-01-01,1,2,1,2\n2024-02-01,2,3,2,3\n"
+    assert len(read(write(tmp_path, "monthly.csv", months))) == 8
+    mixed = f"{T0 // 1000},5\n{T0 // 1000 + 1},5\n1700000002,5\n"  # ms, then seconds
+    with pytest.raises(ReplayError, match=r"mixed\.csv: no rows from 1970-01-20T.* once sorted"):
+        open_replay(write(tmp_path, "mixed.csv", mixed), sort=True)
 
 
 def test_equal_timestamps_are_in_order(tmp_path: Path) -> None:
@@ -359,6 +436,36 @@ def test_missing_file_directory_and_unknown_format(tmp_path: Path) -> None:
     path = write(tmp_path, "feed.csv", "1700000000,1\n")
     with pytest.raises(ReplayError, match="unknown format 'kraken'; known: generic, ohlc"):
         open_replay(path, fmt="kraken")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_a_fifo_is_refused_at_once_and_never_opened(tmp_path: Path) -> None:
+    """Opening a FIFO waits for a writer: the attempt runs in a thread with a timeout, and a
+    blocked reader is let go (by opening the writing end) so the test can never hang."""
+    fifo = tmp_path / "feed.csv"
+    os.mkfifo(fifo)
+    outcome: list[str] = []
+
+    def attempt() -> None:
+        try:
+            open_replay(fifo)
+        except ReplayError as error:
+            outcome.append(str(error))
+
+    worker = threading.Thread(target=attempt, daemon=True)
+    worker.start()
+    worker.join(timeout=5)
+    if worker.is_alive():
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))  # the reader sees an empty file
+        worker.join(timeout=5)
+        pytest.fail("open_replay blocked on a FIFO")
+    assert outcome == [f"{fifo}: is a named pipe (FIFO), not a regular file"]
+
+
+@pytest.mark.skipif(not Path("/dev/null").exists(), reason="no /dev/null here")
+def test_a_device_is_refused() -> None:
+    with pytest.raises(ReplayError, match=r"^/dev/null: is a character device, not a regular"):
+        open_replay("/dev/null")
 
 
 def test_damaged_files_give_a_replay_error_never_a_traceback(tmp_path: Path) -> None:
