@@ -17,16 +17,24 @@ the same bytes.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
+import os
+import stat
+import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from operator import attrgetter
 from pathlib import Path
+from time import monotonic, sleep
 from typing import IO, Any
 
 from engine import events as event_module
 from engine.datafile import open_file
 from engine.errors import UserFacingError
 from engine.events import Event
+from engine.journal_records import RecordError, check_header, check_record
 
 FORMAT = 1
 MAGIC = "adl-sandbox journal"
@@ -57,22 +65,26 @@ def event_schema() -> dict[str, list[str]]:
     return {kind: list(cls.__struct_fields__) for kind, cls in sorted(event_kinds().items())}
 
 
-def file_digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def file_digest(path: str | Path) -> str:
+    """The file's SHA-256, read in chunks (a replay can be a gigabyte)."""
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def header_for(simulation) -> dict[str, Any]:
     """What a journal needs to rebuild ``simulation``: a shipped scenario by name, one's
-    own by path, either with the digest of its file; the seed; the run settings; and the
-    instrument's grid, for reading prices and sizes back."""
+    own by absolute path (so the journal works from any directory), either with the
+    digest of its file; the seed; the run settings, a replay by absolute path with its
+    digest; and the instrument's grid, for reading prices and sizes back."""
     scenario = simulation.scenario
     shipped = scenario.path.parent == Path(__file__).parent / "scenarios"
     instrument = simulation.instrument
+    replay = simulation.settings["replay"]
     return {
         "project": project_version(),
         "scenario": {
             "name": scenario.name,
-            "path": None if shipped else str(scenario.path),
+            "path": None if shipped else str(scenario.path.resolve()),
             "sha256": file_digest(scenario.path),
         },
         "seed": simulation.seed,
@@ -83,6 +95,7 @@ def header_for(simulation) -> dict[str, Any]:
             "tick_size": str(instrument.tick_size),
             "lot_size": str(instrument.lot_size),
         },
+        **({"replay_sha256": file_digest(replay)} if replay else {}),
     }
 
 
@@ -101,30 +114,121 @@ class _Encoder:
         return [event.kind, *values] if isinstance(values, tuple) else [event.kind, values]
 
 
+class JournalBusy(JournalError):
+    """The journal is held by another process; ``owner`` is its pid, or None if unknown."""
+
+    def __init__(self, path: Path, owner: int | None) -> None:
+        self.path, self.owner = path, owner
+        who = f"pid {owner}" if owner else "pid unknown"
+        super().__init__(
+            f"{path}: this journal is open in another adl-sandbox ({who}); close it there, "
+            "or use another journal"
+        )
+
+
 class JournalWriter:
-    """Appends records; also a ``Session`` listener, so every step and command lands."""
+    """Appends records; also a ``Session`` listener, so every step and command lands.
+
+    A journal has one writer at a time. The writer holds an exclusive ``flock`` on the
+    journal's own file descriptor for its whole life, taken before anything is cut or
+    written, so a second process is refused without touching a byte; the kernel drops
+    the lock when the process ends, however it ends (``kill -9`` included), so a crash
+    never leaves a session locked. The owner's pid sits beside the journal in
+    ``<journal>.pid``, only so that the refusal can name it. Within one process a
+    newer writer supersedes (closes) an older one left open on the same file.
+    """
+
+    _here: weakref.WeakValueDictionary[tuple[int, int], JournalWriter] = (
+        weakref.WeakValueDictionary()
+    )  # this process's open writers, by the journal's (device, inode)
 
     def __init__(
-        self, path: str | Path, header: dict[str, Any] | None = None, append_at: int | None = None
+        self,
+        path: str | Path,
+        header: dict[str, Any] | None = None,
+        append_at: int | None = None,
+        *,
+        exclusive: bool = False,
+        claimed: int | None = None,
     ) -> None:
         """A new journal with ``header``, or (``append_at``) an existing one continued from
-        that byte offset: anything after it (a line cut off by a crash) is dropped."""
+        that byte offset: anything after it (a line cut off by a crash) is dropped.
+        ``exclusive`` creates the file and raises ``FileExistsError`` if the name is taken
+        (so two new sessions never share a file); ``claimed`` is a descriptor from
+        ``JournalWriter.claim`` taken earlier (a resume locks before it replays)."""
         self.path = Path(path)
         self._encoder = _Encoder()
+        fd = self.claim(self.path, exclusive=exclusive) if claimed is None else claimed
         try:
-            if append_at is None:
-                self._file: IO[str] = self.path.open("w", encoding="utf-8")
-            else:
-                with self.path.open("r+b") as raw:
-                    raw.truncate(append_at)
-                self._file = self.path.open("a", encoding="utf-8")
+            os.ftruncate(fd, 0 if append_at is None else append_at)
+            os.lseek(fd, 0, os.SEEK_END)
+            self._file: IO[str] | None = os.fdopen(fd, "w", encoding="utf-8")
         except OSError as error:
+            self.release(self.path, fd)
             raise JournalError(
                 f"{self.path}: cannot write the journal ({error.strerror})"
             ) from None
+        self._here[_inode(fd)] = self
         if header is not None:
             self._write({"journal": MAGIC, "format": FORMAT, **header, "events": event_schema()})
-            self._file.flush()
+
+    @classmethod
+    def claim(cls, path: str | Path, exclusive: bool = False, create: bool = True) -> int:
+        """A descriptor of ``path`` open for writing and exclusively locked by this
+        process; nothing in the file is changed. ``JournalBusy`` if another process
+        holds it; ``create`` False: a missing journal is an error, not a new file."""
+        path = Path(path)
+        fd = _open_for_writing(path, exclusive, create)
+        earlier = cls._here.get(_inode(fd))
+        if earlier is not None:
+            earlier.close()
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise JournalBusy(path, cls.owner(path)) from None
+        except OSError as error:
+            os.close(fd)
+            raise JournalError(f"{path}: cannot lock the journal ({error.strerror})") from None
+        cls._name_owner(path)
+        return fd
+
+    @staticmethod
+    def owner(path: Path, wait: float = 0.5) -> int | None:
+        """The pid named in ``<journal>.pid`` if that process is alive. The owner writes
+        it just after it locks, so a missing or dead pid is read again for a moment."""
+        deadline = monotonic() + wait
+        while True:
+            try:
+                pid = int(_pid_file(path).read_text())
+                os.kill(pid, 0)
+                return pid
+            except PermissionError:  # alive, another user's
+                return pid
+            except (OSError, ValueError):
+                if monotonic() >= deadline:
+                    return None
+                sleep(0.02)
+
+    @staticmethod
+    def _name_owner(path: Path) -> None:
+        """Write this pid beside the journal (atomically: a reader sees all or nothing)."""
+        target = _pid_file(path)
+        temporary = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+        try:
+            temporary.write_text(f"{os.getpid()}\n")
+            os.replace(temporary, target)
+        except OSError:  # a folder we cannot write in: the lock holds all the same
+            temporary.unlink(missing_ok=True)
+
+    @staticmethod
+    def release(path: Path, fd: int) -> None:
+        """Give back a descriptor from ``claim`` that no writer took over: forget the pid,
+        then unlock (closing unlocks). While we hold the lock nobody else can have
+        written the pid file, so removing it takes nobody else's."""
+        with suppress(OSError):
+            _pid_file(path).unlink(missing_ok=True)
+        os.close(fd)
 
     def __call__(self, step: int, time: int, command: dict | None, events: list[Event]) -> None:
         rows = [self._encoder.row(e) for e in events]
@@ -134,17 +238,71 @@ class JournalWriter:
             self._write({"s": step, "t": time, "e": rows, "end": 1})
         elif rows:
             self._write({"s": step, "t": time, "e": rows})
-        self._file.flush()
 
     def extended(self, step: int, duration: int) -> None:
         self._write({"s": step, "r": {"duration": duration}})
-        self._file.flush()
 
     def close(self) -> None:
-        self._file.close()
+        """Flush, forget the pid and unlock; closing twice is harmless."""
+        if self._file is None:
+            return
+        file, self._file = self._file, None
+        self._here.pop(_inode(file.fileno()), None)
+        with suppress(OSError):
+            _pid_file(self.path).unlink(missing_ok=True)
+        with self._failing_as_journal_error():
+            file.close()  # closes (and unlocks) even when its last flush fails
 
     def _write(self, record: dict[str, Any]) -> None:
-        self._file.write(json.dumps(record, separators=(",", ":"), ensure_ascii=False) + "\n")
+        """One record, flushed at once: a killed process loses at most the step in flight."""
+        with self._failing_as_journal_error():
+            self._file.write(json.dumps(record, separators=(",", ":"), ensure_ascii=False) + "\n")
+            self._file.flush()
+
+    @contextmanager
+    def _failing_as_journal_error(self) -> Iterator[None]:
+        """A full disk or a lost device is the user's to fix: one line naming the journal."""
+        try:
+            yield
+        except OSError as error:
+            raise JournalError(
+                f"{self.path}: cannot write the journal ({error.strerror or error})"
+            ) from None
+
+
+def _pid_file(path: Path) -> Path:
+    return path.with_name(path.name + ".pid")
+
+
+def _inode(fd: int) -> tuple[int, int]:
+    """Which file a descriptor is, whatever path reached it."""
+    status = os.fstat(fd)
+    return status.st_dev, status.st_ino
+
+
+def _open_for_writing(path: Path, exclusive: bool, create: bool) -> int:
+    """``os.open`` without truncating (the lock comes first), its errors as one line;
+    ``FileExistsError`` passes through for ``exclusive`` callers to pick another name.
+    Only a regular file can be a journal: a pipe or a device is refused unopened."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        mode = None  # missing or unreachable: os.open says which
+    if mode is not None and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        raise JournalError(f"{path}: not a regular file, so it cannot be a journal")
+    flags = os.O_RDWR | (os.O_CREAT if create or exclusive else 0)
+    try:
+        return os.open(path, flags | (os.O_EXCL if exclusive else 0), 0o666)
+    except FileExistsError:
+        raise
+    except FileNotFoundError as error:
+        if create:
+            raise JournalError(f"{path}: cannot write the journal ({error.strerror})") from None
+        raise JournalError(f"{path}: no such journal") from None
+    except IsADirectoryError:
+        raise JournalError(f"{path}: is a directory, not a journal") from None
+    except OSError as error:
+        raise JournalError(f"{path}: cannot write the journal ({error.strerror})") from None
 
 
 def encode(events: list[Event], encoder: _Encoder | None = None) -> list[list[Any]]:
@@ -163,6 +321,7 @@ class JournalFile:
         self.path = Path(path)
         self.warnings: list[str] = []
         self.valid_end = 0  # byte offset after the last good line
+        self.last_line = 1  # its line number
         self._raw = open_file(self.path, JournalError, "journal")
         first = self._raw.readline()
         self.header = self._header(first)
@@ -183,12 +342,17 @@ class JournalFile:
         for key in ("scenario", "seed", "settings"):
             if key not in header:
                 raise JournalError(f"{self.path}: the header has no {key!r}")
+        try:
+            check_header(header)
+        except RecordError as error:
+            raise JournalError(f"{self.path}:1: {error}") from None
         return header
 
     def records(self):
         """(line number, record) for every complete record after the header."""
-        number = 1
+        number, step = 1, 0
         offset = self.valid_end
+        schema = self.header.get("events") or event_schema()
         for line in self._raw:
             number += 1
             try:
@@ -201,10 +365,12 @@ class JournalFile:
                     )
                     return
                 raise JournalError(f"{self.path}:{number}: corrupt journal line") from None
-            if not isinstance(record, dict) or not isinstance(record.get("s"), int):
-                raise JournalError(f"{self.path}:{number}: not a journal record")
+            try:
+                step = check_record(record, step, schema)
+            except RecordError as error:
+                raise JournalError(f"{self.path}:{number}: {error}") from None
             offset += len(line)
-            self.valid_end = offset
+            self.valid_end, self.last_line = offset, number
             yield number, record
 
     def events(self):

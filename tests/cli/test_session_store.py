@@ -5,7 +5,6 @@ import pytest
 from engine.scenario import load_scenario
 from engine.simulation import Simulation
 from tui import sessions
-from tui.arguments import UserError
 
 
 @pytest.fixture(autouse=True)
@@ -43,8 +42,42 @@ def test_a_saved_session_resumes_exactly_where_it_stopped(home):
     again, journal, _ = sessions.resume(str(saved))
     assert again.exchange.account_view("you") == resumed.exchange.account_view("you")
     assert again.steps == 350
+    journal.close()
 
 
-def test_resume_without_any_session_is_one_clear_line():
-    with pytest.raises(UserError, match="no saved session in"):
-        sessions.resume(None)
+def test_a_session_is_the_last_one_from_its_start_so_a_crash_keeps_it(home):
+    _, older = sessions.start(Simulation(load_scenario("calm")))
+    sessions.save(older)
+    _, journal = sessions.start(Simulation(load_scenario("calm")))
+    assert sessions.last_session() == journal.path.resolve()  # no save yet: a crash here
+    journal.close()
+    assert sorted(p.name for p in (home / "sessions").iterdir()) == sorted(
+        [older.path.name, journal.path.name, sessions.LAST]  # no pid or temporary file left
+    )
+
+
+def test_resuming_a_session_makes_it_the_last_one(home):
+    paths = []
+    for _ in range(2):
+        session, journal = sessions.start(Simulation(load_scenario("calm")))
+        session.step()
+        paths.append(sessions.save(journal))
+    keeper = sessions.Keeper()
+    keeper.resume(str(paths[0]))
+    assert sessions.last_session() == paths[0].resolve()  # before its quit
+    keeper.save()
+
+
+def test_a_session_left_open_in_this_process_is_taken_over_by_its_resume(home):
+    """One process, one writer per journal: the newer one closes the older."""
+    session, journal = sessions.start(Simulation(load_scenario("calm")))
+    for _ in range(5):
+        session.step()
+    session.set_leverage(20)  # the journal's last record: a command after step 5
+    resumed, again, _ = sessions.resume(journal.path)
+    assert resumed.steps == session.steps
+    resumed.set_leverage(10)  # journaled by the new writer alone
+    again.close()
+    last, journal, _ = sessions.resume(journal.path)
+    assert last.steps == session.steps and len(last.commands) == 2
+    journal.close()

@@ -61,7 +61,7 @@ def test_verify_names_the_first_step_and_event_that_diverge(capsys, journal):
     code, out, _ = run_cli(capsys, "verify", str(journal))
     assert code == 1
     assert out.startswith(f"diverged at step {record['s']} (line {n + 1}): the journal has ")
-    assert "'trade'" in out
+    assert '"trade"' in out
 
 
 def test_a_truncated_last_line_is_a_warning_not_an_error(capsys, journal):

@@ -4,18 +4,27 @@ Everything the user typed is checked before Textual starts (the scenario file, t
 replay file and its format, the seed, the speed), so a mistake is one line on
 stderr and exit status 2, never a half-drawn screen. Textual itself is imported
 only once the session is built: ``adl-sandbox calc`` never pays for it.
+
+SIGTERM and SIGHUP (a closed terminal) end the app the way ``q`` does: the terminal
+is restored, the session saved and marked, and "Session saved to …" printed.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import math
+import os
+import signal
 import sys
+import threading
+from contextlib import suppress
 from typing import Any
 
 from tui import sessions
 from tui.arguments import UserError
-from tui.commands.simulate import add_market_arguments, build_simulation
+from tui.commands.simulate import add_market_arguments, build_simulation, moved, refuse_with_resume
+from tui.stopping import SIGNALS, Stopped
 
 WARMUP = 60  # steps run before the first frame: the market is already moving
 
@@ -53,21 +62,107 @@ def parse_speed(text: str) -> float:
 def run(args: Any) -> int:
     speed = parse_speed(args.speed)
     keeper = sessions.Keeper()
-    warmup = WARMUP
-    if args.resume is not None:
-        session, warnings = keeper.resume(args.resume or None)
-        for warning in warnings:
-            print(f"adl-sandbox: warning: {warning}", file=sys.stderr)
-        warmup = 0
-    else:
-        session = keeper.start(build_simulation(args))
-    from tui.app import SandboxApp  # Textual loads only for a valid session
+    stopped: Stopped | None = None
+    with _Ending(keeper) as ending:
+        try:
+            session, warmup = _open(args, keeper)
+            from tui.app import SandboxApp  # Textual loads only for a valid session
 
-    args.settle_heap()
-    try:
-        SandboxApp(session, speed=speed, warmup=warmup, open_session=keeper.open).run()
-    finally:
-        saved = keeper.save()
+            args.settle_heap()
+            ending.app = SandboxApp(session, speed=speed, warmup=warmup, open_session=keeper.open)
+            ending.app.run()
+        except Stopped as stop:  # a signal while the session was being built
+            stopped = stop
+        finally:
+            ending.hold()
+            saved = keeper.save()
     if saved is not None:
-        print(f"Session saved to {saved}\nResume it with: adl-sandbox --resume")
+        _say(f"Session saved to {saved}\nResume it with: adl-sandbox --resume")
+    elif stopped is not None:
+        with suppress(OSError):  # a closed terminal (SIGHUP) has nobody to tell
+            print(f"adl-sandbox: stopped by {stopped.name}", file=sys.stderr)
+        return 128 + stopped.number
     return 0
+
+
+def _open(args: Any, keeper: sessions.Keeper) -> tuple[Any, int]:
+    """The session to show (resumed, or new from the flags) and its warm-up steps."""
+    if args.resume is None:
+        return keeper.start(build_simulation(args)), WARMUP
+    refuse_with_resume(args)
+    session, warnings = keeper.resume(args.resume or None, moved(args))
+    for warning in warnings:
+        print(f"adl-sandbox: warning: {warning}", file=sys.stderr)
+    return session, 0
+
+
+class _Ending:
+    """SIGTERM and SIGHUP end the app as ``q`` does.
+
+    - Before the app exists (the session is being built or replayed): ``Stopped`` is
+      raised, and ``run`` saves whatever session is open.
+    - Once it exists: the handler only asks the app to exit, on the app's loop (a
+      signal handler must not touch the screen itself). Textual leaves the alternate
+      screen and restores the terminal; ``run`` then saves and marks the session and
+      prints "Session saved to …", the way ``q`` does.
+    - The terminal is gone (a real hang-up: writing to it fails): Textual cannot shut
+      down (its writer thread died on the dead terminal, and stopping it would block
+      for ever), and there is no screen to restore nor anyone to tell. The session is
+      saved and marked here and the process ends at once.
+    """
+
+    def __init__(self, keeper: sessions.Keeper) -> None:
+        self.keeper = keeper
+        self.app: Any = None
+        self._before: dict[int, Any] = {}
+
+    def __enter__(self) -> _Ending:
+        if threading.current_thread() is not threading.main_thread():
+            return self  # only the main thread may set handlers (and Textual runs there)
+        for number in SIGNALS:
+            self._before[number] = signal.signal(number, self._on_signal)
+        return self
+
+    def _on_signal(self, number: int, frame: object) -> None:
+        if self.app is None:
+            raise Stopped(number)
+        if _terminal_gone():
+            try:
+                self.keeper.save()
+            finally:  # whatever the save met, never back into a Textual that cannot end
+                os._exit(0)
+        try:
+            asyncio.get_running_loop().call_soon_threadsafe(self.app.exit)
+        except RuntimeError:  # the loop is not running yet (or any more): no race to fear
+            self.app.exit()
+
+    def hold(self) -> None:
+        """While the session is saved, a second signal must not cut the save short."""
+        for number in self._before:
+            signal.signal(number, signal.SIG_IGN)
+
+    def __exit__(self, *exc: object) -> None:
+        for number, handler in self._before.items():
+            signal.signal(number, handler)
+
+
+def _terminal_gone() -> bool:
+    """Whether the terminal Textual draws on (stderr) was hung up: an empty write to a
+    live terminal succeeds, to a hung-up one fails (EIO)."""
+    try:
+        os.write(sys.__stderr__.fileno(), b"")
+    except (OSError, ValueError):  # hung up, or closed
+        return True
+    return False
+
+
+def _say(text: str) -> None:
+    """Print to a terminal that may be gone (SIGHUP): if it is, nobody is there to read,
+    and the session is saved already, so stdout goes to the null device instead of
+    failing with a traceback nobody sees."""
+    try:
+        print(text, flush=True)
+    except OSError:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)

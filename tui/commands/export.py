@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+from contextlib import suppress
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -119,11 +120,18 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     journal = JournalFile(args.path)
+    folder = Path(args.csv)
+    new_folder = not folder.exists()
     try:
-        folder = _output_folder(args)
+        _check_outputs(args)
         grid = journal.header.get("instrument", {})
         tick, lot = Decimal(grid.get("tick_size", "0.1")), Decimal(grid.get("lot_size", "0.001"))
         counts = _write_all(journal, folder, tick, lot)
+    except BaseException:
+        if new_folder:  # a failed export leaves nothing behind, not even an empty folder
+            with suppress(OSError):
+                folder.rmdir()
+        raise
     finally:
         journal.close()
     for name, count in counts.items():
@@ -131,7 +139,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _output_folder(args: argparse.Namespace) -> Path:
+def _check_outputs(args: argparse.Namespace) -> None:
     """The ``--csv`` folder, created if need be, once no file in it would be lost."""
     folder = Path(args.csv)
     if folder.exists() and not folder.is_dir():
@@ -142,7 +150,6 @@ def _output_folder(args: argparse.Namespace) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise UserError(f"{folder}: cannot create the folder ({error.strerror})") from None
-    return folder
 
 
 def _write_all(journal: JournalFile, folder: Path, tick: Decimal, lot: Decimal) -> dict:

@@ -19,6 +19,7 @@ from engine.feeds.replay_formats import Clock
 from engine.journal import JournalWriter, header_for
 from engine.policies import Venue
 from engine.report import RunReport
+from engine.restore import Moved
 from engine.scenario import load_scenario
 from engine.session import Session
 from engine.simulation import Simulation
@@ -97,12 +98,13 @@ def _moment(text: str) -> int:
 
 
 REPLAY_FLAGS = ("format", "sort", "start", "end")
-KEPT_BY_A_SESSION = ("seed", "venue", "replay", *REPLAY_FLAGS)
+KEPT_BY_A_SESSION = ("seed", "venue", *REPLAY_FLAGS)
 
 
 def refuse_with_resume(args: argparse.Namespace) -> None:
     """A resumed run is rebuilt from its journal: a flag that would set up a new run
-    has no effect, so it is refused rather than silently ignored."""
+    has no effect, so it is refused rather than silently ignored. (``--scenario`` and
+    ``--replay`` say where the journal's files are now, if they moved: ``moved``.)"""
     for name in (*KEPT_BY_A_SESSION, "journal"):
         if getattr(args, name, None) not in (None, False):
             reason = (
@@ -139,7 +141,7 @@ def run(args: argparse.Namespace) -> int:
         return _every_venue(args, duration)
     if args.resume:
         refuse_with_resume(args)
-        session, report, journal = _resumed(args.resume, duration)
+        session, report, journal = _resumed(args.resume, duration, moved(args))
     else:
         simulation = build_simulation(args, duration)
         report = RunReport(simulation)
@@ -227,7 +229,12 @@ def _journal(args: argparse.Namespace, simulation: Simulation) -> JournalWriter 
     return JournalWriter(path, header_for(simulation))
 
 
-def _resumed(path: str, duration: int | None):
+def moved(args: argparse.Namespace) -> Moved:
+    """With ``--resume`` or ``verify``: where the journal's scenario or replay file is now."""
+    return Moved(scenario=args.scenario, replay=args.replay)
+
+
+def _resumed(path: str, duration: int | None, moved: Moved):
     """Rebuild a journaled run exactly, then let it carry on, appending to its journal."""
     reports: list[RunReport] = []
 
@@ -235,7 +242,7 @@ def _resumed(path: str, duration: int | None):
         reports.append(RunReport(simulation))
         return reports
 
-    session, journal, warnings = sessions.resume(path, listeners)
+    session, journal, warnings = sessions.resume(path, listeners, moved)
     for warning in warnings:
         print(f"adl-sandbox: warning: {warning}", file=sys.stderr)
     simulation = session.simulation

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from engine.restore import Divergence, restore
+from engine.restore import Divergence, Moved, restore
 from tui.arguments import described
 
 
@@ -19,11 +19,21 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         "verify", help="replay a journal and check its events match", description=described(__doc__)
     )
     parser.add_argument("path", help="a journal written by the app or by simulate --journal")
+    parser.add_argument(
+        "--scenario",
+        metavar="PATH",
+        help="where the journal's scenario file is now, if it moved (its digest is checked)",
+    )
+    parser.add_argument(
+        "--replay",
+        metavar="FILE",
+        help="where the journal's replay file is now, if it moved (its digest is checked)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     try:
-        restored = restore(args.path)
+        restored = restore(args.path, moved=Moved(args.scenario, args.replay))
     except Divergence as error:
         print(f"diverged at {error}")
         return 1
