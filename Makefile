@@ -28,7 +28,8 @@ test: $(VENV)/.test-installed
 soak: $(VENV)/.test-installed
 	ADL_SOAK=1 $(PY) -m pytest tests/tui/test_key_storm.py tests/engine/test_long_runs.py \
 		tests/engine/test_waterfall_invariants.py tests/cli/test_scenario_promises.py \
-		tests/engine/test_properties.py tests/engine/test_crowd_properties.py
+		tests/engine/test_properties.py tests/engine/test_crowd_properties.py \
+		tests/engine/test_soak.py
 
 bench: $(VENV)/.run-installed
 	$(PY) -m benchmarks
