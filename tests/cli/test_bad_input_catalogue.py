@@ -12,6 +12,8 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -75,6 +77,12 @@ FLAGS = {
     "speed zero": (["--speed", "0"], "--speed"),
     "unknown scenario": (["simulate", "--scenario", "nowhere"], "nowhere"),
     "app venue all": (["--venue", "all"], "invalid choice"),
+    "journal name too long": (
+        ["simulate", "--duration", "1m", "--journal", "j" * 300 + ".jsonl"],
+        "File name too long",
+    ),
+    "scenario name too long": (["simulate", "--scenario", "s" * 300 + ".toml"], "too long"),
+    "replay name too long": (["simulate", "--replay", "r" * 300 + ".csv"], "too long"),
     "journal with venue all": (
         ["simulate", "--venue", "all", "--journal", "j.jsonl"],
         "--venue all runs six markets",
@@ -401,6 +409,29 @@ def test_a_bad_positions_file(refused, tmp_path, case):
 def test_a_fifo_is_refused_as_a_positions_file(refused, tmp_path):
     os.mkfifo(tmp_path / "pipe")
     refused(["calc", "adl", "pipe", "--mark", "40000"], "pipe")
+
+
+# -- a closed pipe ---------------------------------------------------------------------------
+
+
+def test_a_reader_that_goes_away_ends_the_command_quietly(tmp_path):
+    """``adl-sandbox calc adl big.csv --mark 40000 | head -1``: the reader takes one line
+    of a long table and closes the pipe."""
+    args = ["calc", "adl", "positions.csv", "--mark", "40000"]
+    rows = "".join(
+        f"p{i},{'long' if i % 3 else 'short'},1,{40000 + i},4000\n" for i in range(20_000)
+    )
+    (tmp_path / "positions.csv").write_text(HEADER + rows)
+    run = subprocess.Popen(
+        [sys.executable, "-c", "from tui.cli import entry; entry()", *args],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert run.stdout.readline()
+    run.stdout.close()
+    err = run.stderr.read().decode()
+    assert run.wait(60) in (0, 141) and err == "", err
 
 
 # -- order tickets ---------------------------------------------------------------------------
