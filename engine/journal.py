@@ -22,7 +22,6 @@ import hashlib
 import json
 import os
 import stat
-import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from operator import attrgetter
@@ -134,13 +133,10 @@ class JournalWriter:
     written, so a second process is refused without touching a byte; the kernel drops
     the lock when the process ends, however it ends (``kill -9`` included), so a crash
     never leaves a session locked. The owner's pid sits beside the journal in
-    ``<journal>.pid``, only so that the refusal can name it. Within one process a
-    newer writer supersedes (closes) an older one left open on the same file.
+    ``<journal>.pid``, only so that the refusal can name it. The lock belongs to the
+    open file, not the process: a second writer in the same process is refused too,
+    so whoever opens a journal closes it.
     """
-
-    _here: weakref.WeakValueDictionary[tuple[int, int], JournalWriter] = (
-        weakref.WeakValueDictionary()
-    )  # this process's open writers, by the journal's (device, inode)
 
     def __init__(
         self,
@@ -168,7 +164,6 @@ class JournalWriter:
             raise JournalError(
                 f"{self.path}: cannot write the journal ({error.strerror})"
             ) from None
-        self._here[_inode(fd)] = self
         if header is not None:
             self._write({"journal": MAGIC, "format": FORMAT, **header, "events": event_schema()})
 
@@ -179,9 +174,6 @@ class JournalWriter:
         holds it; ``create`` False: a missing journal is an error, not a new file."""
         path = Path(path)
         fd = _open_for_writing(path, exclusive, create)
-        earlier = cls._here.get(_inode(fd))
-        if earlier is not None:
-            earlier.close()
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -247,7 +239,6 @@ class JournalWriter:
         if self._file is None:
             return
         file, self._file = self._file, None
-        self._here.pop(_inode(file.fileno()), None)
         with suppress(OSError):
             _pid_file(self.path).unlink(missing_ok=True)
         with self._failing_as_journal_error():
@@ -272,12 +263,6 @@ class JournalWriter:
 
 def _pid_file(path: Path) -> Path:
     return path.with_name(path.name + ".pid")
-
-
-def _inode(fd: int) -> tuple[int, int]:
-    """Which file a descriptor is, whatever path reached it."""
-    status = os.fstat(fd)
-    return status.st_dev, status.st_ino
 
 
 def _open_for_writing(path: Path, exclusive: bool, create: bool) -> int:

@@ -66,18 +66,3 @@ def test_resuming_a_session_makes_it_the_last_one(home):
     keeper.resume(str(paths[0]))
     assert sessions.last_session() == paths[0].resolve()  # before its quit
     keeper.save()
-
-
-def test_a_session_left_open_in_this_process_is_taken_over_by_its_resume(home):
-    """One process, one writer per journal: the newer one closes the older."""
-    session, journal = sessions.start(Simulation(load_scenario("calm")))
-    for _ in range(5):
-        session.step()
-    session.set_leverage(20)  # the journal's last record: a command after step 5
-    resumed, again, _ = sessions.resume(journal.path)
-    assert resumed.steps == session.steps
-    resumed.set_leverage(10)  # journaled by the new writer alone
-    again.close()
-    last, journal, _ = sessions.resume(journal.path)
-    assert last.steps == session.steps and len(last.commands) == 2
-    journal.close()

@@ -84,7 +84,8 @@ def test_a_killed_app_session_resumes_from_its_journal(opened, monkeypatch, tmp_
     """The journal is flushed every step, so even an app that never quit resumes."""
     from tui import sessions
 
-    monkeypatch.setattr(sessions, "save", lambda journal: None)  # as if killed: no save
+    # as if killed: the kernel closes the journal (and drops its lock), nothing else
+    monkeypatch.setattr(sessions, "save", lambda journal: journal.close())
     assert cli.main(["--scenario", "calm"]) == 0
     (app,) = opened
     steps = app.session.steps
@@ -92,5 +93,5 @@ def test_a_killed_app_session_resumes_from_its_journal(opened, monkeypatch, tmp_
     monkeypatch.setenv("ADL_SANDBOX_HOME", str(tmp_path))
     monkeypatch.setattr(SandboxApp, "run", lambda self: opened.append(self))
     monkeypatch.setattr("tui.runtime.settle_heap", lambda: None)
-    assert cli.main(["--resume"]) == 0  # no pointer: the newest journal is taken
+    assert cli.main(["--resume"]) == 0  # the pointer, marked when the session started
     assert opened[1].session.steps == steps
