@@ -313,7 +313,7 @@ def allocate(
     mark: int,
     cv: int,
     price: int,
-    rng: random.Random,
+    rng: random.Random | None,
     values: list[float] | None = None,
     ordered: Iterator[tuple[Holder, float]] | None = None,
 ) -> list[tuple[Holder, int, int, float]]:
@@ -324,7 +324,8 @@ def allocate(
     price) would make bankrupt — dYdX's ``deleveraging.go`` skips them, and an ADL must
     never create a new bad debt — so Σ lots = min(rest, what the others hold).
     ``ordered``: for the score-walking policies, the queue in order when the caller
-    keeps it (``LiveQueue``); ``values``: the scores of ``holders``, when it has them.
+    keeps it (``LiveQueue``); ``values``: the scores of ``holders``, when it has them;
+    ``rng``: the draw of ``random`` (the other policies need none).
     """
     if policy is RankingPolicy.PRO_RATA or policy is RankingPolicy.LEVERAGE_FIRST:
         solvent = [h for h in holders if survives(h, h.lots, mark, price, cv)]

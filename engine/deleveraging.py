@@ -208,9 +208,7 @@ class Deleveraging:
         policy = self.settings.ranking
         if ranked is not None:
             snapshot, capacity = ranked.snapshot(), ranked.capacity
-            taken = adl.allocate(
-                policy, [], lots, mark, cv, price, random.Random(seed), ordered=ranked.walk(lots)
-            )
+            taken = ranked.take(lots, price)
         else:
             everyone = self._holders_now(side)
             snapshot = seen(everyone)

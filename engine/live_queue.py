@@ -58,7 +58,8 @@ class LiveQueue:
         self._now: dict[str, Holder] = {}  # the side as it stands, once the heap is built
         self._keys: dict[str, Key] = {}  # each position's key in force (older ones are stale)
         self._heap: list[Key] | None = None
-        self._popped: list[Key] = []
+        self._read: list[Key] = []  # keys ``take`` read and did not close, in queue order
+        self._failed: dict[str, tuple[int, int]] = {}  # account → (price, lots) it failed at
 
     def snapshot(self) -> SeenQueue:
         return SeenQueue(self._base, self._log, len(self._log))
@@ -80,7 +81,57 @@ class LiveQueue:
         if not self._log:
             return adl.head(self.policy, self._base, lots, self.mark, self.cv, self._values)
         self.prepare()
-        return self._pop_in_order()
+        return self._in_order()
+
+    def take(self, rest: int, price: int) -> list[tuple[Holder, int, int, float]]:
+        """``adl.allocate`` of ``rest`` lots at ``price`` over the side as it stands:
+        exactly the same (position, lots, rank, score) list, for the score-walking
+        policies. ``update`` must follow before the next ``take``.
+
+        In a crash the queue's head fills with winners too leveraged to be closed at
+        the bankrupt positions' prices; every event would pop them again, check them
+        again and push them back. Here they wait in ``_read`` (still counted in the
+        ranks), and one that failed at some price and size is skipped unchecked while
+        it must fail again: a loss-making close fails at any price worse for it and any
+        larger size (``_fails_again``).
+        """
+        if not self._log:  # the step's first event: the head of the side, unsorted
+            ordered = adl.head(self.policy, self._base, rest, self.mark, self.cv, self._values)
+            return adl.allocate(
+                self.policy, [], rest, self.mark, self.cv, price, None, ordered=ordered
+            )
+        self.prepare()
+        heap, read, keys, now, failed = self._heap, self._read, self._keys, self._now, self._failed
+        mark, cv, survives = self.mark, self.cv, adl.survives
+        taken, rank, i = [], 0, 0
+        while rest > 0:
+            if i < len(read) and (not heap or read[i] < heap[0]):
+                key, i = read[i], i + 1
+            elif heap:
+                key = heapq.heappop(heap)
+                read.insert(i, key)  # read from now on, until it is closed
+                i += 1
+            else:
+                break
+            account = key[3]
+            if keys.get(account) != key:
+                del read[i - 1]  # an older key of a position closed in part since
+                i -= 1
+                continue
+            rank += 1
+            holder = now[account]
+            lots = min(rest, holder.lots)
+            if account in failed and _fails_again(holder, lots, price, failed[account]):
+                continue
+            if not survives(holder, lots, mark, price, cv):
+                if holder.side * (price * holder.lots - holder.cost) < 0:  # a loss per lot
+                    failed[account] = (price, lots)
+                continue
+            del read[i - 1]
+            i -= 1
+            taken.append((holder, lots, rank, -key[0]))
+            rest -= lots
+        return taken
 
     def update(self, changed: list[tuple[Holder, Holder | None]]) -> None:
         """Positions an event closed: each as it was, and as it is now (None: closed
@@ -92,15 +143,12 @@ class LiveQueue:
             if self._heap is None:
                 continue  # the heap, when built, starts from the log
             del self._keys[before.account]
+            self._failed.pop(before.account, None)
             if after is None:
                 del self._now[before.account]
             else:
                 self._now[before.account] = after
                 self._push(after, adl.score(self.policy, after, mark, cv))
-        for key in self._popped:
-            if self._keys.get(key[3]) == key:
-                heapq.heappush(self._heap, key)
-        self._popped.clear()
 
     def _build_heap(self) -> None:
         """Every position's key, heap-ordered: the base scores, re-scored where changed."""
@@ -127,14 +175,36 @@ class LiveQueue:
         self._keys[holder.account] = key
         heapq.heappush(self._heap, key)
 
-    def _pop_in_order(self) -> Iterator[tuple[Holder, float]]:
-        heap, keys, now = self._heap, self._keys, self._now
-        while heap:
-            key = heapq.heappop(heap)
+    def _in_order(self) -> Iterator[tuple[Holder, float]]:
+        """The queue as it stands: what was read before (``_read``) merged with the heap,
+        each key popped staying in ``_read`` until it goes stale (its position closed)."""
+        heap, read, keys, now = self._heap, self._read, self._keys, self._now
+        i = 0
+        while True:
+            if i < len(read) and (not heap or read[i] < heap[0]):
+                key, i = read[i], i + 1
+            elif heap:
+                key = heapq.heappop(heap)
+                read.insert(i, key)
+                i += 1
+            else:
+                return
             if keys.get(key[3]) != key:
-                continue  # an older key of a position closed in part since
-            self._popped.append(key)
+                del read[i - 1]  # an older key of a position closed in part since
+                i -= 1
+                continue
             yield now[key[3]], -key[0]
+
+
+def _fails_again(holder: Holder, lots: int, price: int, failed: tuple[int, int]) -> bool:
+    """Whether closing ``lots`` at ``price`` must fail, as closing ``failed`` (price,
+    lots) did at a loss: the collateral left is linear in the price, falling as the
+    price moves against the holder, and falls with each more lot closed at a loss
+    (the cost basis removed per lot rounds to at most the entry's ceiling, which a
+    losing price is past). So a worse or equal price and a larger or equal size
+    leave less than the failed close did, which was below zero."""
+    failed_price, failed_lots = failed
+    return holder.side * (price - failed_price) <= 0 and lots >= failed_lots
 
 
 def _profit(holder: Holder | None, mark: int, cv: int) -> int:

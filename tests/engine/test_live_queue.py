@@ -79,6 +79,48 @@ def test_every_walk_is_the_fresh_queue_of_the_side_as_it_stands(policy, holders,
     assert list(live.walk(1)) == adl.queue(policy, list(now.values()), MARK, CV)
 
 
+@given(
+    policy=st.sampled_from(SCORED),
+    holders=sides(),
+    events=st.lists(
+        st.tuples(st.integers(1, 120), st.integers(40_000, 60_000)), min_size=1, max_size=10
+    ),
+)
+def test_every_take_is_the_allocation_a_fresh_ranking_gives(policy, holders, events):
+    """Events at prices that jump about (so that winners too leveraged for one price are
+    skipped at it, and must be checked again at a better one): each ``take`` gives the
+    positions, lots, ranks and scores ``adl.allocate`` gives on the side as it stands."""
+    live = LiveQueue(policy, holders, MARK, CV)
+    now = {h.account: h for h in holders}
+    for lots, price in events:
+        expected = adl.allocate(policy, list(now.values()), lots, MARK, CV, price, None)
+        taken = live.take(lots, price)
+        assert taken == expected
+        changed = [(h, closed_in_part(h, n)) for h, n, _, _ in taken]
+        for before, after in changed:
+            if after is None:
+                del now[before.account]
+            else:
+                now[before.account] = after
+        live.update(changed)
+
+
+def test_a_winner_too_leveraged_for_one_price_is_taken_at_a_better_one(monkeypatch):
+    """Shorts from 52,000, in profit at 50,000, with collateral (6,000) for a loss of
+    5,000 only: closing 5 lots at 53,000 is possible, at 54,000 not."""
+    holders = [Holder(f"t{n}", -1, 10, 10 * 52_000, 6_000 * CV, 0, n) for n in range(3)]
+    live = LiveQueue(RankingPolicy.BITMEX, holders, MARK, CV)
+    first = live.take(5, 50_000)
+    live.update([(h, closed_in_part(h, n)) for h, n, _, _ in first])
+    assert live.take(5, 54_000) == []  # a loss over the collateral for every one of them
+    checks = []
+    monkeypatch.setattr(adl, "survives", lambda *args: checks.append(args) or False)
+    assert live.take(50, 54_000) == []  # more lots at the same price: skipped unchecked
+    assert checks == []
+    monkeypatch.undo()
+    assert [(h.account, n, rank) for h, n, rank, _ in live.take(5, 53_000)] == [("t1", 5, 1)]
+
+
 def test_what_an_event_saw_stays_as_it_saw_it():
     holders = [Holder(f"t{n}", -1, 10, 10 * 49_000, 10**12, 0, n) for n in range(5)]
     live = LiveQueue(RankingPolicy.BITMEX, holders, MARK, CV)
