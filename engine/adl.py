@@ -24,12 +24,12 @@ from __future__ import annotations
 
 import heapq
 import random
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from enum import StrEnum
 from math import inf
 from typing import NamedTuple
 
-from engine.slices import Slices, finish
+from engine.slices import PIECE, Slices, finish, in_pieces
 from engine.units import MONEY_SCALE, PPM
 
 
@@ -154,6 +154,20 @@ def scores_and_capacity(
     return out, total * cv
 
 
+def scoring(
+    policy: RankingPolicy, holders: Sequence[Holder], mark: int, cv: int
+) -> Slices[tuple[list[float], int]]:
+    """``scores_and_capacity`` in slices of ``PIECE`` positions (``engine/slices.py``)."""
+    values: list[float] = []
+    total = 0
+    for start in range(0, len(holders), PIECE):
+        part, profit = scores_and_capacity(policy, holders[start : start + PIECE], mark, cv)
+        values += part
+        total += profit
+        yield
+    return values, total
+
+
 # -- the queue --------------------------------------------------------------------------
 
 
@@ -175,21 +189,24 @@ def ranking(
 ) -> Slices[list[tuple[Holder, float]]]:
     """``queue`` in slices, for the app to answer keys between them (``engine/slices.py``):
     the scores, the sort, the list."""
-    values = scores(policy, holders, mark, cv)
-    yield
+    values = yield from in_pieces(lambda a, b: scores(policy, holders[a:b], mark, cv), len(holders))
     if policy is RankingPolicy.RANDOM:
         ordered = sorted(zip(holders, values, strict=True), key=lambda hv: hv[0].account)
         winners, others = _winners_first(ordered, mark, cv)
         start %= max(1, len(winners))
         return winners[start:] + winners[:start] + others
-    decorated = [
-        (-value, -h.lots, h.opened_at, h.account, h)
-        for h, value in zip(holders, values, strict=True)
-    ]
-    yield
+    decorated = yield from in_pieces(
+        lambda a, b: [
+            (-value, -h.lots, h.opened_at, h.account, h)
+            for h, value in zip(holders[a:b], values[a:b], strict=True)
+        ],
+        len(holders),
+    )
     decorated.sort()
     yield
-    ordered = [(d[4], -d[0]) for d in decorated]  # negating a float back is exact
+    ordered = yield from in_pieces(  # negating a float back is exact
+        lambda a, b: [(d[4], -d[0]) for d in decorated[a:b]], len(decorated)
+    )
     if policy is RankingPolicy.LEVERAGE_FIRST:  # its score is risk, not profit
         winners, others = _winners_first(ordered, mark, cv)
         return winners + others

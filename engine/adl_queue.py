@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from engine import adl
 from engine.adl import Holder, RankingPolicy
-from engine.slices import Slices, finish
+from engine.slices import Slices, finish, in_pieces
 from engine.units import PPM
 
 
@@ -141,7 +141,8 @@ def _published(
     if adl.grouped(policy):
         total = len(ordered) if by_count else sum(h.lots for h, _ in ordered)
         return GroupedSide(adl.lights(policy, ordered, rule), total)
-    places = {h.account: place for place, (h, _) in enumerate(ordered)}
+    accounts = yield from in_pieces(lambda a, b: [h.account for h, _ in ordered[a:b]], len(ordered))
+    places = dict(zip(accounts, range(len(accounts)), strict=True))
     yield
     weights = itertools.repeat(1, len(ordered)) if by_count else (h.lots for h, _ in ordered)
     cumulative = list(itertools.accumulate(weights))

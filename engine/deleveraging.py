@@ -159,10 +159,12 @@ class Deleveraging:
         if not adl.walks_by_score(policy):
             return None
         if side not in live:
-            live[side] = LiveQueue(policy, self._holders_now(side), self.prices.mark, self._cv)
+            mark, cv = self.prices.mark, self._cv
+            holders = self._holders_now(side)
             yield
-        if live[side].prepare():
-            yield
+            scored = yield from adl.scoring(policy, holders, mark, cv)
+            live[side] = LiveQueue(policy, holders, mark, cv, scored)
+        yield from live[side].preparing()
         return live[side]
 
     def cap_takeover(self, held: Held, backstop: Backstop) -> None:

@@ -35,6 +35,8 @@ from engine.tape import Tape
 WARN_RATIO = 800_000  # ppm: margin ratio from which a position is warned
 MAX_CASCADE_ROUNDS = 50
 
+REINDEX_PIECE = 2_000  # accounts re-indexed between two slices: some 20 ms
+
 
 class LiquidationEngine:
     def __init__(
@@ -70,11 +72,18 @@ class LiquidationEngine:
     # -- the index ---------------------------------------------------------------------
 
     def reindex(self) -> None:
+        finish(self.reindexing())
+
+    def reindexing(self) -> Slices[None]:
         """Recompute the trigger ticks of accounts that changed since the last scan (and
-        tell deleveraging, whose queue keeps them too)."""
+        tell deleveraging, whose queue keeps them too); in slices of ``PIECE`` accounts
+        (an ADL step changes thousands; each costs some 10 µs)."""
         changed = self.accounts.take_changed()
-        if not changed:
-            return
+        for start in range(0, len(changed), REINDEX_PIECE):
+            self._reindex(changed[start : start + REINDEX_PIECE])
+            yield
+
+    def _reindex(self, changed: list[str]) -> None:
         self.deleveraging.track(changed)
         index, instrument = self.index, self.instrument
         for account_id in changed:
@@ -119,8 +128,7 @@ class LiquidationEngine:
         """Liquidate every position the mark has crossed (cascades included), work the
         backstop's positions off, cover what the fund may not absorb; in slices, one
         liquidation or held position at a time (``engine/slices.py``)."""
-        if self.accounts.changed:
-            self.reindex()
+        yield from self.reindexing()
         for _ in range(MAX_CASCADE_ROUNDS):
             victims = self.index.triggered(self.prices.mark)
             if not victims:
@@ -128,7 +136,7 @@ class LiquidationEngine:
             for account_id in victims:
                 self.take_over(self.accounts[account_id])
                 yield
-            self.reindex()
+            yield from self.reindexing()
         if self.backstop.held:
             yield from self._working_backstop()
             yield
@@ -148,11 +156,10 @@ class LiquidationEngine:
                 self.deleveraging.claw_back(held)
             yield
         if self.backstop.held and not paid_by_winners:
-            self.reindex()  # ADL ranks the positions as they stand now
-            yield
+            yield from self.reindexing()  # ADL ranks the positions as they stand now
             yield from self.deleveraging.covering(self.backstop)
         self._settle_closed()
-        self.reindex()  # ADL and the backstop's trades changed accounts: warn on them as now
+        yield from self.reindexing()  # ADL and the backstop's trades changed accounts
 
     def take_over(self, account: Account) -> None:
         """Liquidate ``account``: its owner settled at the bankruptcy price, its position

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from engine import adl
 from engine.adl import Holder, RankingPolicy
+from engine.slices import Slices, finish, in_pieces
 
 Key = tuple[float, int, int, str]  # (−score, −lots, opened at, account): heap order = queue order
 
@@ -50,10 +51,21 @@ def seen(holders: list[Holder]) -> SeenQueue:
 
 
 class LiveQueue:
-    def __init__(self, policy: RankingPolicy, holders: list[Holder], mark: int, cv: int) -> None:
+    def __init__(
+        self,
+        policy: RankingPolicy,
+        holders: list[Holder],
+        mark: int,
+        cv: int,
+        scored: tuple[list[float], int] | None = None,
+    ) -> None:
+        """``scored``: the holders' scores and capacity, when the caller has them
+        (``adl.scoring`` works them out in slices)."""
         self.policy, self.mark, self.cv = policy, mark, cv
         self._base = tuple(holders)
-        self._values, self.capacity = adl.scores_and_capacity(policy, holders, mark, cv)
+        if scored is None:
+            scored = adl.scores_and_capacity(policy, holders, mark, cv)
+        self._values, self.capacity = scored
         self._log: list[tuple[str, Holder | None]] = []
         self._now: dict[str, Holder] = {}  # the side as it stands, once the heap is built
         self._keys: dict[str, Key] = {}  # each position's key in force (older ones are stale)
@@ -68,12 +80,14 @@ class LiveQueue:
         """The scores in base order, while nothing has changed (else None)."""
         return None if self._log else self._values
 
-    def prepare(self) -> bool:
-        """Build the heap if the next walk needs it (something changed): True if built."""
-        if self._heap is not None or not self._log:
-            return False
-        self._build_heap()
-        return True
+    def prepare(self) -> None:
+        """Build the heap if the next walk needs it (something changed)."""
+        finish(self.preparing())
+
+    def preparing(self) -> Slices[None]:
+        """``prepare`` in slices (``engine/slices.py``): 100,000 keys are built in pieces."""
+        if self._heap is None and self._log:
+            yield from self._building_heap()
 
     def walk(self, lots: int) -> Iterator[tuple[Holder, float]]:
         """(position, score) in queue order, as far as the caller reads; ``update``
@@ -150,23 +164,34 @@ class LiveQueue:
                 self._now[before.account] = after
                 self._push(after, adl.score(self.policy, after, mark, cv))
 
-    def _build_heap(self) -> None:
-        """Every position's key, heap-ordered: the base scores, re-scored where changed."""
-        policy, mark, cv = self.policy, self.mark, self.cv
-        score = dict(zip((h.account for h in self._base), self._values, strict=True))
-        self._now = {h.account: h for h in self._base}
-        for account, holder in self._log:
+    def _building_heap(self) -> Slices[None]:
+        """Every position's key, heap-ordered: the base scores, re-scored where changed
+        (the base's key of a changed position stays in the heap, stale, and is skipped)."""
+        policy, mark, cv, base, values = self.policy, self.mark, self.cv, self._base, self._values
+        heap = yield from in_pieces(
+            lambda a, b: [
+                (-value, -h.lots, h.opened_at, h.account)
+                for h, value in zip(base[a:b], values[a:b], strict=True)
+            ],
+            len(base),
+        )
+        self._keys = dict(zip([h.account for h in base], heap, strict=True))
+        self._now = dict(zip([h.account for h in base], base, strict=True))
+        yield
+        for account, holder in dict(self._log).items():  # each changed position as it is now
+            del self._keys[account]
             if holder is None:
                 del self._now[account]
             else:
                 self._now[account] = holder
-        changed = {account for account, _ in self._log}
-        heap = []
-        for account, holder in self._now.items():
-            value = adl.score(policy, holder, mark, cv) if account in changed else score[account]
-            key = (-value, -holder.lots, holder.opened_at, account)
-            self._keys[account] = key
-            heap.append(key)
+                key = (
+                    -adl.score(policy, holder, mark, cv),
+                    -holder.lots,
+                    holder.opened_at,
+                    account,
+                )
+                self._keys[account] = key
+                heap.append(key)
         heapq.heapify(heap)
         self._heap = heap
 
