@@ -333,3 +333,24 @@ def test_q_quits():
         assert not app.is_running
 
     drive(app, script)
+
+
+def test_speed_and_pause_answer_at_once_during_a_step_in_slices():
+    """A crash step can take a second: the clock's keys show in the header without
+    waiting for it (the step goes on at the next tick); a command finishes it first."""
+    app = paused_app(steps=30)
+
+    async def script(pilot):
+        market = app.market
+        market._stepping = market.session.stepping()  # as the engine timer leaves one
+        next(market._stepping)
+        await pilot.press("right_square_bracket", "space")
+        screen = await seen(pilot)
+        assert "▶ running  2×" in screen
+        assert market.busy and market.session.steps == 30  # the step is still under way
+        await pilot.press("B")  # a market buy: a command, on the market as it stands
+        await seen(pilot)
+        assert not market.busy and market.session.steps == 31
+        assert account(app).position is not None
+
+    drive(app, script)

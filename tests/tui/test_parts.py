@@ -6,7 +6,7 @@ import math
 
 from engine import events as ev
 from engine.instrument import default_instrument
-from tui.app.history import ADL, LIQUIDATION, PriceHistory
+from tui.app.history import ADL, LIQUIDATION, OWN_LIQUIDATION, PriceHistory, flag_events
 from tui.app.log_lines import ALARM, LOSS, MARKET, OWN, Describer
 from tui.app.market import SPEEDS, Market
 
@@ -105,6 +105,16 @@ def test_the_chart_buckets_keep_their_contents_as_points_arrive():
     shifted = history.columns(10)  # 55 points: 6 a column, aligned on step numbers
     assert shifted[-1].low == 0 and shifted[0].low == 1_000
     assert history.span(10) == 54
+
+
+def test_a_crash_frames_events_flag_each_step_once_by_kind():
+    history = PriceHistory(capacity=100)
+    for n in range(10):
+        history.record(n, 1_000, 1_000)
+    liquidations = [ev.Liquidation(4, f"t{n}", 1, 1, 9, 9, 9, 0, 1, 1, n) for n in range(5_000)]
+    mine = ev.Liquidation(6, "you", 1, 1, 9, 9, 9, 0, 1, 1, 5_000)
+    flag_events(history, [*liquidations, mine], "you")
+    assert history.markers == {4: LIQUIDATION, 6: OWN_LIQUIDATION}
 
 
 def test_the_chart_memory_is_bounded():

@@ -36,7 +36,7 @@ from tui.app import history, text
 from tui.app.colors import Colors
 from tui.app.commands import SandboxCommands, SettledPalette
 from tui.app.incidents import Incident, follow
-from tui.app.log_lines import Describer
+from tui.app.log_lines import LINES_PER_FRAME, Describer
 from tui.app.market import Market
 from tui.app.screens.explain import ExplainScreen
 from tui.app.screens.help import HelpScreen
@@ -253,7 +253,7 @@ class SandboxApp(App[None]):
         self.frame = frame
         if self.describer is None:
             self.describer = Describer(frame.instrument, frame.user)
-        self._flag_chart(frame)
+        history.flag_events(self.market.history, frame.events, frame.user)
         self.incidents, found = follow(self.incidents, frame)  # before a screen reads them
         position = frame.account.position
         with self.batch_update():
@@ -266,35 +266,23 @@ class SandboxApp(App[None]):
                 position.entry if position else None,
             )
             self.positions.show(frame.account, frame.instrument, self.tones)
-            self.log_view.add(self.describer.lines(frame.events, self.log_view.entries.maxlen))
+            self.log_view.add(self.describer.lines(frame.events, LINES_PER_FRAME))
             update_view = getattr(self.screen, "update_view", None)
             if update_view is not None:
                 update_view(frame)
         self._react(frame, found)
 
-    def _flag_chart(self, frame: Frame) -> None:
-        user, chart_history = frame.user, self.market.history
-        for event in frame.events:
-            if isinstance(event, ev.Liquidation):
-                own = event.account == user
-                chart_history.flag(
-                    event.time, history.OWN_LIQUIDATION if own else history.LIQUIDATION
-                )
-            elif isinstance(event, ev.AdlExecuted):
-                chart_history.flag(event.time, history.ADL)
-            elif isinstance(event, ev.AutoDeleveraged) and event.account == user:
-                chart_history.flag(event.time, history.OWN_ADL)
-
     def _react(self, frame: Frame, found: list[Incident]) -> None:
         """Notifications for what happened to the user; a new incident pauses the market."""
         for event in frame.events:
-            if isinstance(event, ev.MarginWarning) and event.account == frame.user:
+            cls = type(event)  # a crash frame holds 50,000 events: the cheapest test first
+            if cls is ev.MarginWarning and event.account == frame.user:
                 self.notify(
                     f"Margin ratio {text.percent(event.ratio)}: liquidation at 100%.",
                     title="Margin warning",
                     severity="warning",
                 )
-            elif isinstance(event, ev.FeedEnded):
+            elif cls is ev.FeedEnded:
                 self.notify(f"The run ended: {event.reason}.", title="End of run", markup=False)
         if not found:
             return
@@ -317,6 +305,14 @@ class SandboxApp(App[None]):
     def after_command(self) -> None:
         """A frame at once: the key's effect shows without waiting for the next tick."""
         self.render_frame()
+
+    def after_clock_change(self) -> None:
+        """Pause or speed changed the clock, not the market: the header shows it at once;
+        the rest follows with the next frame (a crash frame can take tens of ms)."""
+        if self.frame is None:
+            self.render_frame()
+        else:
+            self.header.show(header_facts(self.frame, self.market))
 
     def rejected(self, event: ev.Event | None) -> str | None:
         """The engine's reason when a command was refused."""
@@ -432,7 +428,7 @@ class SandboxApp(App[None]):
     def action_toggle_pause(self) -> None:
         self.market.paused = not self.market.paused
         self._last_tick = time.perf_counter()
-        self.after_command()
+        self.after_clock_change()
 
     def action_step(self) -> None:
         self.market.paused = True
@@ -442,11 +438,11 @@ class SandboxApp(App[None]):
 
     def action_slower(self) -> None:
         self.market.slower()
-        self.after_command()
+        self.after_clock_change()
 
     def action_faster(self) -> None:
         self.market.faster()
-        self.after_command()
+        self.after_clock_change()
 
     def action_explain(self) -> None:
         self.push_screen(ExplainScreen(classes="modal"))

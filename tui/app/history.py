@@ -9,7 +9,10 @@ shimmering. Bounded: the oldest points are dropped in chunks.
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Sequence
 from typing import NamedTuple
+
+from engine.events import AdlExecuted, AutoDeleveraged, Event, Liquidation
 
 LIQUIDATION, ADL, OWN_LIQUIDATION, OWN_ADL = 1, 2, 4, 8
 
@@ -86,3 +89,19 @@ class PriceHistory:
         first_bucket = max((end - count) // per, (end - 1) // per - width + 1)
         first = max(first_bucket * per, end - count) - self.first
         return self.times[-1] - self.times[first]
+
+
+def flag_events(chart: PriceHistory, events: Sequence[Event], user: str) -> None:
+    """Mark the steps where liquidations and ADL happened (the user's own apart). A crash
+    frame can hold 50,000 events: each step and kind is flagged once."""
+    flags: dict[tuple[int, int], None] = {}
+    for event in events:
+        cls = type(event)
+        if cls is Liquidation:
+            flags[event.time, OWN_LIQUIDATION if event.account == user else LIQUIDATION] = None
+        elif cls is AdlExecuted:
+            flags[event.time, ADL] = None
+        elif cls is AutoDeleveraged and event.account == user:
+            flags[event.time, OWN_ADL] = None
+    for time, flag in flags:
+        chart.flag(time, flag)

@@ -37,6 +37,9 @@ class LogLine(NamedTuple):
     tone: str  # OWN, ALARM, MARKET, GAIN or LOSS
 
 
+LINES_PER_FRAME = 250  # a crash frame brings thousands of events; the newest are worded
+
+
 class Describer:
     """Turns a batch of events into log lines for one account's screen."""
 
@@ -71,7 +74,15 @@ class Describer:
         """The worded events, oldest first; with ``limit``, only the newest that many
         (a crash step brings thousands: the log keeps its last ``limit`` anyway)."""
         out = []
+        market, own, user = self._market, self._own, self.user
         for event in reversed(events):
+            cls = type(event)  # what no line is made of is passed over here, cheaply
+            if (
+                cls is not ev.Trade
+                and cls not in market
+                and not (cls in own and event.account in (user, "market"))
+            ):
+                continue
             line = self.line(event)
             if line is not None:
                 out.append(line)
