@@ -29,7 +29,7 @@ from enum import StrEnum
 from math import inf
 from typing import NamedTuple
 
-from engine.slices import PIECE, Slices, finish, in_pieces
+from engine.slices import PIECE, Slices, finish, in_pieces, sorted_in_pieces
 from engine.units import MONEY_SCALE, PPM
 
 
@@ -179,7 +179,7 @@ def queue(
 
     ``random`` rotates the winners' account order to ``start`` (drawn by the caller's
     seeded generator); every other policy sorts by score, then larger size, earlier
-    open. The sort compares plain tuples, so the ordering runs in C (100,000 positions).
+    open. The sort compares plain tuples, in C and in pieces (100,000 positions).
     """
     return finish(ranking(policy, holders, mark, cv, start))
 
@@ -202,8 +202,7 @@ def ranking(
         ],
         len(holders),
     )
-    decorated.sort()
-    yield
+    decorated = yield from sorted_in_pieces(decorated)
     ordered = yield from in_pieces(  # negating a float back is exact
         lambda a, b: [(d[4], -d[0]) for d in decorated[a:b]], len(decorated)
     )

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from engine import adl
 from engine.adl import Holder, RankingPolicy
-from engine.slices import Slices, finish, in_pieces
+from engine.slices import PIECE, Slices, finish
 from engine.units import PPM
 
 
@@ -141,10 +141,17 @@ def _published(
     if adl.grouped(policy):
         total = len(ordered) if by_count else sum(h.lots for h, _ in ordered)
         return GroupedSide(adl.lights(policy, ordered, rule), total)
-    accounts = yield from in_pieces(lambda a, b: [h.account for h, _ in ordered[a:b]], len(ordered))
-    places = dict(zip(accounts, range(len(accounts)), strict=True))
-    yield
-    weights = itertools.repeat(1, len(ordered)) if by_count else (h.lots for h, _ in ordered)
-    cumulative = list(itertools.accumulate(weights))
-    scores = [value for _, value in ordered]
-    return PublishedSide(places, scores, cumulative, cumulative[-1])
+    places: dict[str, int] = {}
+    scores: list[float] = []
+    cumulative: list[int] = []
+    total = 0
+    for start in range(0, len(ordered), PIECE):  # 100,000 positions: a slice per piece
+        piece = ordered[start : start + PIECE]
+        places.update({h.account: start + i for i, (h, _) in enumerate(piece)})
+        scores += [value for _, value in piece]
+        weights = itertools.repeat(1, len(piece)) if by_count else [h.lots for h, _ in piece]
+        sums = list(itertools.accumulate(weights, initial=total))[1:]
+        cumulative += sums
+        total = sums[-1]
+        yield
+    return PublishedSide(places, scores, cumulative, total)

@@ -35,7 +35,7 @@ from engine.tape import Tape
 WARN_RATIO = 800_000  # ppm: margin ratio from which a position is warned
 MAX_CASCADE_ROUNDS = 50
 
-REINDEX_PIECE = 2_000  # accounts re-indexed between two slices: some 20 ms
+REINDEX_PIECE = 500  # accounts re-indexed between two slices: some 10 ms
 
 
 class LiquidationEngine:

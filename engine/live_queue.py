@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from engine import adl
 from engine.adl import Holder, RankingPolicy
-from engine.slices import Slices, finish, in_pieces
+from engine.slices import PIECE, Slices, finish
 
 Key = tuple[float, int, int, str]  # (−score, −lots, opened at, account): heap order = queue order
 
@@ -168,16 +168,17 @@ class LiveQueue:
         """Every position's key, heap-ordered: the base scores, re-scored where changed
         (the base's key of a changed position stays in the heap, stale, and is skipped)."""
         policy, mark, cv, base, values = self.policy, self.mark, self.cv, self._base, self._values
-        heap = yield from in_pieces(
-            lambda a, b: [
+        heap: list[Key] = []
+        for start in range(0, len(base), PIECE):  # 100,000 keys: a slice per piece
+            part = base[start : start + PIECE]
+            keys = [
                 (-value, -h.lots, h.opened_at, h.account)
-                for h, value in zip(base[a:b], values[a:b], strict=True)
-            ],
-            len(base),
-        )
-        self._keys = dict(zip([h.account for h in base], heap, strict=True))
-        self._now = dict(zip([h.account for h in base], base, strict=True))
-        yield
+                for h, value in zip(part, values[start : start + PIECE], strict=True)
+            ]
+            heap += keys
+            self._keys.update(zip([h.account for h in part], keys, strict=True))
+            self._now.update({h.account: h for h in part})
+            yield
         for account, holder in dict(self._log).items():  # each changed position as it is now
             del self._keys[account]
             if holder is None:

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, ClassVar
 
+from textual import events
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -33,6 +34,7 @@ from engine.session import Session, start
 from engine.session import scenarios as shipped_scenarios
 from engine.views import OrderPreview
 from tui.app import history, text
+from tui.app.bindings import APP_BINDINGS
 from tui.app.colors import Colors
 from tui.app.commands import SandboxCommands, SettledPalette
 from tui.app.incidents import Incident, follow
@@ -52,6 +54,7 @@ from tui.app.widgets.positions import PositionsPanel
 ENGINE_EVERY = 1 / 30  # s between engine callbacks
 ENGINE_BUDGET = 0.012  # s of engine work per callback, at most
 FRAME_EVERY = 0.1  # s between frames: about 10 Hz
+KEY_HOLD = 0.05  # s without engine work after a key, so its answer is drawn first
 QUICK_NOTIONAL = Decimal(1000)  # quote value of the default size, before any ticket
 
 
@@ -61,73 +64,7 @@ class SandboxApp(App[None]):
     COMMANDS = App.COMMANDS | {SandboxCommands}
     HORIZONTAL_BREAKPOINTS: ClassVar = [(0, "-narrow"), (100, "-wide")]
     VERTICAL_BREAKPOINTS: ClassVar = [(0, "-short"), (30, "-tall")]
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("b", "ticket('buy')", "Buy", id="buy", tooltip="order ticket to buy"),
-        Binding("s", "ticket('sell')", "Sell", id="sell", tooltip="order ticket to sell"),
-        Binding(
-            "B",
-            "quick('buy')",
-            "Mkt buy",
-            id="quick-buy",
-            show=False,
-            tooltip="market buy of the default size (the last ticket's, or ≈1,000 quote)",
-        ),
-        Binding(
-            "S",
-            "quick('sell')",
-            "Mkt sell",
-            id="quick-sell",
-            show=False,
-            tooltip="market sell of the default size",
-        ),
-        Binding("x", "close_position", "Close", id="close", tooltip="close the position at market"),
-        Binding("c", "cancel_all", "Cancel all", id="cancel-all", tooltip="cancel all open orders"),
-        Binding("l", "leverage", "Leverage", id="leverage", tooltip="set the leverage"),
-        Binding(
-            "m",
-            "toggle_mode",
-            "Cross/iso",
-            id="margin-mode",
-            tooltip="toggle isolated / cross margin (when flat)",
-        ),
-        Binding("space", "toggle_pause", "Pause", id="pause", tooltip="pause or resume the market"),
-        Binding("n", "step", "Step", id="step", show=False, tooltip="one engine step (pauses)"),
-        Binding(
-            "left_square_bracket",
-            "slower",
-            "Slower",
-            id="slower",
-            key_display="[",
-            show=False,
-            tooltip="slower",
-        ),
-        Binding(
-            "right_square_bracket",
-            "faster",
-            "Faster",
-            id="faster",
-            key_display="]",
-            show=False,
-            tooltip="faster",
-        ),
-        Binding(
-            "e",
-            "explain",
-            "Explain",
-            id="explain",
-            tooltip="explain the position: margin, liquidation, ADL rank and lights",
-        ),
-        Binding(
-            "d",
-            "incident",
-            "Incident",
-            id="incident",
-            show=False,
-            tooltip="step by step: your last liquidation or ADL",
-        ),
-        Binding("question_mark", "help", "Help", id="help", key_display="?", tooltip="this help"),
-        Binding("q", "quit", "Quit", id="quit", tooltip="quit"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = APP_BINDINGS
 
     def __init__(
         self,
@@ -207,6 +144,13 @@ class SandboxApp(App[None]):
         self.render_frame()
 
     # -- the engine on the loop -------------------------------------------------------------
+
+    async def on_event(self, event: events.Event) -> None:
+        """Every key holds the engine a moment: in a crash with 100,000 traders the
+        engine's slices would otherwise take turns with each hop of the key's answer."""
+        if isinstance(event, events.Key):
+            self.market.hold(KEY_HOLD)
+        await super().on_event(event)
 
     def tick(self) -> None:
         """Engine timer: the steps owed since the last tick, within the budget."""

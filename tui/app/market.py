@@ -6,12 +6,14 @@ longer than its time budget, so key presses still get the loop; a debt the budge
 could not pay is dropped rather than caught up in a burst. ``max`` runs as many
 steps as the budget allows. A step longer than the budget (a crash with 100,000
 traders) runs in slices over several callbacks (``engine/slices.py``); until it is
-whole the session is ``busy``, and a command first ``settle``s it. Nothing here
+whole the session is ``busy``, and a command first ``settle``s it; the cyclic
+garbage collector waits until it is whole too (see ``_begin``). Nothing here
 touches Textual: the app calls ``run`` from a timer and tests call ``step`` by hand.
 """
 
 from __future__ import annotations
 
+import gc
 import math
 import time
 from collections.abc import Callable
@@ -38,6 +40,8 @@ class Market:
         self.halted = False  # the user was liquidated or ADL'd: stop until the screen shows it
         self._owed = 0.0
         self._stepping: Slices[bool] | None = None  # the step under way, if one is
+        self._collecting = True  # the collector ran before the step under way
+        self._held_until = -math.inf  # no engine work before this time (``hold``)
         session.listeners.append(self._watch)
 
     @property
@@ -65,7 +69,10 @@ class Market:
         """Run the steps owed for ``elapsed`` wall seconds, within ``budget`` seconds; a
         step the budget cannot hold goes on at the next call (paused or not). Returns
         the steps completed."""
-        deadline = clock() + budget
+        now = clock()
+        if now < self._held_until:
+            return 0
+        deadline = now + budget
         steps = 0
         if self._stepping is not None:
             if not self._slices(clock, deadline):
@@ -77,12 +84,18 @@ class Market:
         self._owed = math.inf if math.isinf(self.speed) else self._owed + elapsed * self.speed
         while self._owed >= 1 and clock() < deadline and not (self.halted or self.finished):
             self._owed -= 1
-            self._stepping = self.session.stepping()
+            self._begin()
             if not self._slices(clock, deadline):
                 break
             steps += 1
         self._owed = min(self._owed, 1.0)
         return steps
+
+    def hold(self, seconds: float, clock: Callable[[], float] = time.perf_counter) -> None:
+        """No engine work for ``seconds``: a key's answer passes from one part of the
+        screen to the next several times before it is drawn, and an engine slice run
+        at any of those moments would delay it (see ``KEY_HOLD`` in the app)."""
+        self._held_until = clock() + seconds
 
     def _slices(self, clock: Callable[[], float], deadline: float) -> bool:
         """The step under way, slice by slice: True once it is whole, False when the
@@ -92,16 +105,30 @@ class Market:
                 return False
         return True
 
+    def _begin(self) -> None:
+        """Start a step in slices, the cyclic collector held until it is whole: a crash
+        step makes some 100,000 short-lived tuples, and each collection that caught them
+        half-way would stop the app for 40 to 60 ms in one slice; once the step is whole
+        most are gone, and one collection costs some 20 ms."""
+        self._collecting = gc.isenabled()
+        gc.disable()
+        self._stepping = self.session.stepping()
+
+    def _end(self) -> None:
+        self._stepping = None
+        if self._collecting:
+            gc.enable()
+
     def _slice(self) -> bool:
         """One slice of the step under way; True when that completed it."""
         try:
             next(self._stepping)
         except StopIteration as done:
-            self._stepping = None
+            self._end()
             self._recorded(done.value)
             return True
         except BaseException:
-            self._stepping = None  # a failed step is not resumed
+            self._end()  # a failed step is not resumed
             raise
         return False
 
