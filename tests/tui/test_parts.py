@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import math
 
 from engine import events as ev
@@ -65,6 +66,28 @@ def test_a_command_finishes_the_step_under_way_first():
     assert market.busy
     market.settle()
     assert not market.busy and market.session.steps == 1
+
+
+def test_the_collector_waits_for_a_step_in_slices_and_runs_again_after_it():
+    """A collection half-way through a crash step would stop the app for tens of ms;
+    one left off for good would let memory grow without end."""
+    market = Market(session(), speed=1)
+    assert gc.isenabled()
+    market.run(1.0, budget=1.5, clock=Clock(1.0))
+    try:
+        assert market.busy and not gc.isenabled()
+    finally:
+        market.settle()
+    assert gc.isenabled()
+
+
+def test_a_key_holds_the_engine_for_a_moment():
+    market = Market(session(), speed=10)
+    clock = Clock(0.0)
+    market.hold(0.05, clock)
+    assert market.run(1.0, budget=1.0, clock=clock) == 0  # held: the key's answer first
+    clock.now += 0.06
+    assert market.run(0.5, budget=1.0, clock=clock) == 5
 
 
 def test_the_speed_ladder():
