@@ -243,3 +243,13 @@ class SocializedLossCharged(Event, frozen=True, gc=False):
 class FeedEnded(Event, frozen=True, gc=False):
     kind: ClassVar[str] = "feed_ended"
     reason: str
+
+
+def event_class(kind: str) -> type[Event] | None:
+    """The event class a data file names by its ``kind`` (a lesson's goal, say)."""
+    pending, found = [Event], {}
+    while pending:
+        cls = pending.pop()
+        found[cls.kind] = cls
+        pending.extend(cls.__subclasses__())
+    return found.get(kind)

@@ -162,7 +162,7 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
     table = Table(load_toml(path), path)
     table.check_known(
         {"name", "description", "seed", "duration", "instrument", "feed", "market", "user"}
-        | {"population", "accounts"}
+        | {"population", "accounts", "lesson"}  # a lesson is a scenario with a story
     )
     accounts = accounts_from(table)
     instrument, tick_fixed = _instrument(table.table("instrument", required=False), path.parent)

@@ -1,0 +1,141 @@
+"""A learner's way through a lesson: which step, what the engine said of it, the answers.
+
+Fed every frame the screen draws (``see``), it tells when the step at hand is done,
+so the app can pause the market and show the next; ``answer`` checks a typed answer
+against the engine's own figure. It keeps what happened at each step for the summary
+a lesson ends with. Wall time (for hints) is the app's: it passes the seconds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+
+from engine.frames import Frame
+from engine.lesson import Figure, Goal, Lesson, Step, near
+from engine.units import MONEY_SCALE, PPM
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    right: bool
+    typed: Fraction
+    figure: Figure
+    value: Fraction  # the engine's figure, in quote units (a price, money) or percent
+
+
+@dataclass(frozen=True, slots=True)
+class StepRecord:
+    """What the learner did at one step, for the lesson's summary."""
+
+    number: int
+    do: str
+    done: bool = False
+    attempts: int = 0  # answers typed
+    shown: bool = False  # "show me" played it
+
+
+class LessonProgress:
+    def __init__(self, lesson: Lesson, user: str) -> None:
+        self.lesson, self.user = lesson, user
+        self.index = 0
+        self._began: int | None = None  # market time the step began at
+        self._seen: set[type] = set()  # the learner's event classes since the step began
+        self._answered = False
+        self.records = [StepRecord(n + 1, step.do) for n, step in enumerate(lesson.steps)]
+
+    @property
+    def step(self) -> Step | None:
+        """The step at hand; None once the lesson is over."""
+        return self.lesson.steps[self.index] if self.index < len(self.lesson.steps) else None
+
+    @property
+    def finished(self) -> bool:
+        return self.index >= len(self.lesson.steps)
+
+    def see(self, frame: Frame) -> bool:
+        """Take in a frame; True when it completed the step at hand (now the next one)."""
+        step = self.step
+        if step is None:
+            return False
+        if self._began is None:
+            self._began = frame.market.time
+        self._seen.update(type(e) for e in frame.events if getattr(e, "account", None) == self.user)
+        if not self._met(step, frame):
+            return False
+        self._advance()
+        return True
+
+    def answer(self, text: str, frame: Frame) -> Verdict | None:
+        """Check a typed answer to the step's question; None when there is no question or
+        the engine has no figure to check it against (no position)."""
+        step = self.step
+        if step is None or step.question is None:
+            return None
+        value = figure_value(step.question.figure, frame)
+        typed = _number(text)
+        if value is None or typed is None:
+            return None
+        record = self.records[self.index]
+        self.records[self.index] = replace(record, attempts=record.attempts + 1)
+        question = step.question
+        verdict = Verdict(near(typed, value, question.within), typed, question.figure, value)
+        self._answered = self._answered or verdict.right
+        return verdict
+
+    def mark_shown(self) -> None:
+        """The step was played by "show me"."""
+        if not self.finished:
+            self.records[self.index] = replace(self.records[self.index], shown=True)
+
+    def _met(self, step: Step, frame: Frame) -> bool:
+        if step.question is not None and not self._answered:
+            return False
+        return goal_met(step.done, frame, self._seen, frame.market.time - (self._began or 0))
+
+    def _advance(self) -> None:
+        self.records[self.index] = replace(self.records[self.index], done=True)
+        self.index += 1
+        self._began, self._seen, self._answered = None, set(), False
+
+
+def goal_met(goal: Goal, frame: Frame, seen: set[type], elapsed: int) -> bool:
+    """Every condition the goal gives holds now (``seen``: the learner's event classes
+    since the step began; ``elapsed``: market µs since then)."""
+    account, position = frame.account, frame.account.position
+    checks = (
+        goal.event is None or goal.event in seen,
+        goal.position is None or (position is not None) == (goal.position == "open"),
+        goal.leverage is None or account.leverage == goal.leverage,
+        goal.ratio is None or (position is not None and position.ratio >= goal.ratio),
+        goal.after is None or elapsed >= goal.after,
+    )
+    return all(checks)
+
+
+def figure_value(figure: Figure, frame: Frame) -> Fraction | None:
+    """The engine's figure a question asks for, for the learner's position now: prices
+    and money in quote units, the margin ratio in percent."""
+    position = frame.account.position
+    if position is None:
+        return None
+    tick = Fraction(frame.instrument.tick_size)
+    if figure is Figure.LIQUIDATION_PRICE:
+        price = position.liquidation_price
+        return None if price is None else price * tick
+    if figure is Figure.BANKRUPTCY_PRICE:
+        return position.bankruptcy_price * tick
+    if figure is Figure.MARGIN_RATIO:
+        return Fraction(position.ratio * 100, PPM)
+    return Fraction(position.initial_margin, MONEY_SCALE)
+
+
+def _number(text: str) -> Fraction | None:
+    """A typed number: thousands separators, a trailing % or currency are allowed."""
+    cleaned = text.strip().replace(",", "").replace("_", "").removesuffix("%").strip()
+    cleaned = cleaned.removesuffix("USDT").strip()
+    try:
+        return Fraction(Decimal(cleaned))
+    except (InvalidOperation, ValueError, OverflowError):
+        return None
