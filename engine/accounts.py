@@ -107,6 +107,7 @@ class Accounts:
         self._by_id: dict[str, Account] = {}
         self.get = self._by_id.get  # account by name, or None (the dict's own, for speed)
         self.positions: dict[str, Account] = {}  # accounts holding a position
+        self.long_lots = 0  # open interest: every long, counted as positions move
         self.changed: set[str] = set()  # accounts changed since the last liquidation scan
 
     # -- who ----------------------------------------------------------------------------
@@ -295,6 +296,8 @@ class Accounts:
         collateral = whole if lots == held else whole * lots // held
         cost = account.cost if lots == held else account.cost * lots // held
         self.ledger.transfer(account.margin_key, SETTLEMENT, collateral)
+        if account.side > 0:
+            self.long_lots -= lots
         account.lots -= account.side * lots
         account.cost -= cost
         if not account.lots:
@@ -341,6 +344,8 @@ class Accounts:
     def _open(self, account: Account, side: int, lots: int, price: int) -> None:
         if not account.lots:
             account.opened_at = self.tape.time
+        if side > 0:
+            self.long_lots += lots
         account.lots += side * lots
         account.cost += lots * price
         if account.mode is MarginMode.ISOLATED:
@@ -354,6 +359,8 @@ class Accounts:
         realized = position_side * (closing * price - removed) * self._cv
         account.cost -= removed
         account.lots -= position_side * closing
+        if position_side > 0:
+            self.long_lots -= closing
         ledger = self.ledger
         isolated = account.mode is MarginMode.ISOLATED
         share = ledger.balances[account.isolated] * closing // held if isolated else 0

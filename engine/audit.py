@@ -51,4 +51,6 @@ def check_invariants(exchange) -> dict[str, bool]:
             if not a.bankrupt
         ),
         "external_matches_deposits": -balances[EXTERNAL] == totals.deposits - totals.withdrawals,
+        "open_interest_counted": exchange.accounts.long_lots
+        == sum(a.lots for a in exchange.accounts.positions.values() if a.lots > 0),
     }

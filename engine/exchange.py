@@ -321,7 +321,6 @@ class Exchange:
         return BookView(tuple(bids), tuple(asks), self.prices.last, own)
 
     def market_view(self) -> MarketView:
-        long_lots = sum(a.lots for a in self.accounts.positions.values() if a.lots > 0)
         backstop, cv = self.liquidation.backstop, self.instrument.contract_value
         return MarketView(
             time=self.time,
@@ -332,7 +331,7 @@ class Exchange:
             next_funding=self.prices.next_funding,
             insurance_fund=self.fund.balance,
             insurance_peak=self.fund.peak(),
-            open_interest=long_lots,
+            open_interest=self.accounts.long_lots,
             fund_equity=self.fund.balance + backstop.unrealized(self.prices.mark, cv),
             backstop_long=backstop.lots_on(1),
             backstop_short=backstop.lots_on(-1),

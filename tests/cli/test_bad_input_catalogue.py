@@ -115,15 +115,20 @@ RESUME_CONFLICTS = {
 }
 
 
-@pytest.mark.parametrize("case", sorted(RESUME_CONFLICTS))
-@pytest.mark.parametrize("command", ["simulate", "app"])
+@pytest.mark.parametrize(
+    ("command", "case"),
+    [
+        (command, case)
+        for command in ("simulate", "app")
+        for case in sorted(RESUME_CONFLICTS)
+        if (command, case) != ("app", "journal")  # the app has no --journal: sessions are
+    ],
+)
 def test_a_flag_a_resumed_run_would_ignore(refused, tmp_path, journal_lines, case, command):
     (tmp_path / "run.jsonl").write_text("\n".join(journal_lines) + "\n")
     (tmp_path / "prices.csv").write_text("timestamp,price\n1700000000,100\n")
     (tmp_path / "calm.toml").write_text(CALM)
     flags, fragment = RESUME_CONFLICTS[case]
-    if command == "app" and case == "journal":
-        return  # the app has no --journal: its sessions are its journals
     prefix = ["simulate"] if command == "simulate" else []
     refused([*prefix, "--resume", "run.jsonl", *flags], fragment)
 
