@@ -34,6 +34,7 @@ from engine.datafile import open_file
 from engine.errors import UserFacingError
 from engine.events import Event
 from engine.journal_records import RecordError, check_header, check_record
+from engine.slices import PIECE, Slices, finish, in_pieces
 
 FORMAT = 1
 MAGIC = "adl-sandbox journal"
@@ -223,13 +224,30 @@ class JournalWriter:
         os.close(fd)
 
     def __call__(self, step: int, time: int, command: dict | None, events: list[Event]) -> None:
-        rows = [self._encoder.row(e) for e in events]
+        finish(self.recording(step, time, command, events))
+
+    def recording(
+        self, step: int, time: int, command: dict | None, events: list[Event], size: int = PIECE
+    ) -> Slices[None]:
+        """The listener's work in slices (``engine/slices.py``): a crash step's 50,000
+        events take some 100 ms to encode, so they are encoded ``size`` at a time and
+        the line is written from the pieces, byte for byte what one ``json.dumps``
+        would write."""
+        row = self._encoder.row
+        rows = yield from in_pieces(lambda a, b: [row(e) for e in events[a:b]], len(events), size)
         if command is not None:
-            self._write({"s": step, "c": command, "e": rows})
-        elif rows and rows[-1][0] == "feed_ended":  # the call that ended the run: no new step
-            self._write({"s": step, "t": time, "e": rows, "end": 1})
+            head: dict[str, Any] = {"s": step, "c": command}
         elif rows:
-            self._write({"s": step, "t": time, "e": rows})
+            head = {"s": step, "t": time}
+        else:
+            return
+        end = command is None and rows[-1][0] == "feed_ended"  # the call that ended the run
+        pieces = []
+        for start in range(0, len(rows), size):
+            pieces.append(_dumps(rows[start : start + size])[1:-1])
+            yield
+        text = _dumps(head)[:-1] + ',"e":[' + ",".join(pieces) + "]" + (',"end":1' if end else "")
+        self._write_line(text + "}")
 
     def extended(self, step: int, duration: int) -> None:
         self._write({"s": step, "r": {"duration": duration}})
@@ -245,9 +263,12 @@ class JournalWriter:
             file.close()  # closes (and unlocks) even when its last flush fails
 
     def _write(self, record: dict[str, Any]) -> None:
+        self._write_line(_dumps(record))
+
+    def _write_line(self, text: str) -> None:
         """One record, flushed at once: a killed process loses at most the step in flight."""
         with self._failing_as_journal_error():
-            self._file.write(json.dumps(record, separators=(",", ":"), ensure_ascii=False) + "\n")
+            self._file.write(text + "\n")
             self._file.flush()
 
     @contextmanager
@@ -368,3 +389,8 @@ class JournalFile:
 
     def close(self) -> None:
         self._raw.close()
+
+
+def _dumps(value: Any) -> str:
+    """A journal record's JSON: compact, and UTF-8 as written."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
