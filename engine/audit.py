@@ -53,4 +53,7 @@ def check_invariants(exchange) -> dict[str, bool]:
         "external_matches_deposits": -balances[EXTERNAL] == totals.deposits - totals.withdrawals,
         "open_interest_counted": exchange.accounts.long_lots
         == sum(a.lots for a in exchange.accounts.positions.values() if a.lots > 0),
+        "backstop_counted": exchange.liquidation.backstop.counted(
+            exchange.prices.mark, exchange.instrument.contract_value
+        ),
     }

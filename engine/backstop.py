@@ -69,11 +69,15 @@ class Backstop:
     def __init__(self) -> None:
         self.held: list[Held] = []  # in the order taken over
         self._next_id = 1
+        self._lots = {1: 0, -1: 0}  # lots held on each side, counted as they move
+        self._signed_cost = 0  # Σ side·cost of what is held: the fund's equity needs it
 
     def take_over(self, account: str, side: int, lots: int, cost: int, time: int) -> Held:
         held = Held(self._next_id, account, side, lots, cost, time)
         self._next_id += 1
         self.held.append(held)
+        self._lots[side] += lots
+        self._signed_cost += side * cost
         return held
 
     def release(self, held: Held, lots: int, price: int, cv: int) -> int:
@@ -82,6 +86,8 @@ class Backstop:
         removed = held.cost_of(lots)
         held.lots -= lots
         held.cost -= removed
+        self._lots[held.side] -= lots
+        self._signed_cost -= held.side * removed
         return held.side * (lots * price * cv - removed)
 
     def closed(self) -> list[Held]:
@@ -92,8 +98,15 @@ class Backstop:
         return done
 
     def unrealized(self, mark: int, cv: int) -> int:
-        """Σ the held positions' profit at ``mark``: with the fund's balance, its equity."""
-        return sum(held.unrealized(mark, cv) for held in self.held)
+        """Σ the held positions' profit at ``mark``: with the fund's balance, its equity.
+        From the running totals: a crash's frame would otherwise sum thousands."""
+        return (self._lots[1] - self._lots[-1]) * mark * cv - self._signed_cost
 
     def lots_on(self, side: int) -> int:
-        return sum(held.lots for held in self.held if held.side == side)
+        return self._lots[side]
+
+    def counted(self, mark: int, cv: int) -> bool:
+        """The running totals agree with the positions held (an invariant of the audit)."""
+        return self.unrealized(mark, cv) == sum(h.unrealized(mark, cv) for h in self.held) and all(
+            self._lots[side] == sum(h.lots for h in self.held if h.side == side) for side in (1, -1)
+        )

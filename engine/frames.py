@@ -8,7 +8,7 @@ what the engine did not put in a view.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from engine.events import AutoDeleveraged, Event
 from engine.explain import explain
@@ -32,6 +32,19 @@ class Frame:
     events: tuple[Event, ...]  # new since the last frame, oldest first
     counterfactuals: tuple[Counterfactual, ...] = ()  # for the user's ADL events among them
     explanation: Explanation | None = None  # when asked for, and the user holds a position
+    own: tuple[int, ...] = field(init=False, repr=False, compare=False)  # see __post_init__
+
+    def __post_init__(self) -> None:
+        """``own``: where the user's events are in ``events``. A crash frame holds 50,000
+        events and the screen looks for the user's several times: one pass, kept."""
+        user = self.user
+        own = tuple(i for i, e in enumerate(self.events) if getattr(e, "account", None) == user)
+        object.__setattr__(self, "own", own)
+
+    def own_events(self) -> list[Event]:
+        """The user's events among the new ones, oldest first."""
+        events = self.events
+        return [events[i] for i in self.own]
 
 
 def build_frame(session, levels: int, explained: bool = False) -> Frame:
@@ -41,11 +54,7 @@ def build_frame(session, levels: int, explained: bool = False) -> Frame:
     exchange, user = session.exchange, session.user
     scenario = session.simulation.scenario
     events = tuple(session.drain_events())
-    hit = [e.adl_id for e in events if type(e) is AutoDeleveraged and e.account == user]
-    counterfactuals = tuple(
-        found for found in (exchange.counterfactual(adl_id) for adl_id in hit) if found
-    )
-    return Frame(
+    frame = Frame(
         scenario=scenario.name,
         description=scenario.description,
         settings=exchange.settings,
@@ -57,6 +66,10 @@ def build_frame(session, levels: int, explained: bool = False) -> Frame:
         book=exchange.book_view(levels, user),
         account=exchange.account_view(user),
         events=events,
-        counterfactuals=counterfactuals,
         explanation=explain(exchange, user) if explained else None,
     )
+    hit = [e.adl_id for e in frame.own_events() if type(e) is AutoDeleveraged]
+    counterfactuals = tuple(
+        found for found in (exchange.counterfactual(adl_id) for adl_id in hit) if found
+    )
+    return replace(frame, counterfactuals=counterfactuals) if counterfactuals else frame

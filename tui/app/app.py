@@ -218,16 +218,16 @@ class SandboxApp(App[None]):
 
     def _react(self, frame: Frame, found: list[Incident]) -> None:
         """Notifications for what happened to the user; a new incident pauses the market."""
-        for event in frame.events:
-            cls = type(event)  # a crash frame holds 50,000 events: the cheapest test first
-            if cls is ev.MarginWarning and event.account == frame.user:
+        for event in frame.own_events():
+            if type(event) is ev.MarginWarning:
                 self.notify(
                     f"Margin ratio {text.percent(event.ratio)}: liquidation at 100%.",
                     title="Margin warning",
                     severity="warning",
                 )
-            elif cls is ev.FeedEnded:
-                self.notify(f"The run ended: {event.reason}.", title="End of run", markup=False)
+        ended = frame.events[-1] if frame.finished and frame.events else None
+        if type(ended) is ev.FeedEnded:  # the run's last event
+            self.notify(f"The run ended: {ended.reason}.", title="End of run", markup=False)
         if not found:
             return
         self.market.halted = False

@@ -34,20 +34,21 @@ def find_incidents(frame: Frame) -> list[Incident]:
     """Every liquidation or ADL of the frame's user among its new events, in order."""
     batch, user = frame.events, frame.user
     found = []
-    for n, event in enumerate(batch):
+    for n in frame.own:  # the user's events only: a crash frame holds 50,000
+        event = batch[n]
         cls = type(event)
-        if cls is ev.Liquidation and event.account == user:
+        if cls is ev.Liquidation:
             cancelled = [
-                e
-                for e in batch[:n]
-                if type(e) is ev.OrderCancelled
-                and e.account == user
-                and e.reason == "liquidation"
-                and e.time == event.time
+                batch[i]
+                for i in frame.own
+                if i < n
+                and type(batch[i]) is ev.OrderCancelled
+                and batch[i].reason == "liquidation"
+                and batch[i].time == event.time
             ]
             told = held_events(batch, event.held, user)
             found.append(tell_liquidation([*cancelled, *told], frame.instrument))
-        elif cls is ev.AutoDeleveraged and event.account == user:
+        elif cls is ev.AutoDeleveraged:
             found.append(tell_adl(frame, n))
     return found
 
