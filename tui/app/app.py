@@ -130,7 +130,7 @@ class SandboxApp(App[None]):
         if self.live:
             self._last_tick = time.perf_counter()
             self.set_interval(ENGINE_EVERY, self.tick)
-            self.set_interval(FRAME_EVERY, self.render_frame)
+            self.set_interval(FRAME_EVERY, self.frame_tick)
 
     def on_resize(self) -> None:
         """A new size shows more or fewer book levels: fetch them now, even when paused."""
@@ -183,6 +183,12 @@ class SandboxApp(App[None]):
                 markup=False,
             )
             return None
+
+    def frame_tick(self) -> None:
+        """Render timer: a frame, unless a key's answer is on its way (a crash frame
+        takes some 30 ms; the next tick draws it)."""
+        if not self.market.held():
+            self.render_frame()
 
     def render_frame(self) -> None:
         """Ask for one frame (the new events drained once) and hand it to every panel in

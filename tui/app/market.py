@@ -97,6 +97,10 @@ class Market:
         at any of those moments would delay it (see ``KEY_HOLD`` in the app)."""
         self._held_until = clock() + seconds
 
+    def held(self, clock: Callable[[], float] = time.perf_counter) -> bool:
+        """A key's answer is on its way: heavy work (a crash frame) can wait too."""
+        return clock() < self._held_until
+
     def _slices(self, clock: Callable[[], float], deadline: float) -> bool:
         """The step under way, slice by slice: True once it is whole, False when the
         budget ran out first."""
