@@ -7,7 +7,7 @@ journals like any scenario. ``[[lesson.steps]]`` each hold:
 - ``look``: the panel that matters (``book``, ``chart``, ``position``, ``log``, ``header``);
 - ``done``: how the engine tells the step was done, every condition given holding
   at once: ``event`` (one of the learner's events of that kind arrived since the step
-  began), ``position`` (``open`` or ``flat``), ``leverage``, ``ratio`` (the margin
+  began), ``position`` (``open`` or ``flat``), ``mode``, ``leverage``, ``ratio`` (the margin
   ratio at least this), ``after`` (market time since the step began);
 - ``hint``, shown after ``hint_after`` (wall time at the step, default 30 s);
 - ``ask`` and ``answer``: a question whose answer the learner types, checked against a
@@ -32,6 +32,7 @@ from engine.units import PPM, parse_duration, parse_rate
 
 DEFAULT_HINT_AFTER = 30.0  # wall seconds at a step before its hint shows
 DEFAULT_WITHIN = 5_000  # ppm: how near a typed answer must be
+LESSON_WARMUP = 1  # steps before a lesson's first frame: the makers' quotes, nothing more
 
 
 class Look(StrEnum):
@@ -62,6 +63,7 @@ class Goal:
 
     event: type[Event] | None = None  # one of the learner's, since the step began
     position: str | None = None  # "open" or "flat"
+    mode: str | None = None  # "cross" or "isolated"
     leverage: int | None = None
     ratio: int | None = None  # ppm: the margin ratio at least this
     after: int | None = None  # µs of market time since the step began
@@ -170,7 +172,7 @@ def _step(table: Table) -> Step:
 
 
 def _goal(table: Table) -> Goal:
-    table.check_known({"event", "position", "leverage", "ratio", "after"})
+    table.check_known({"event", "position", "mode", "leverage", "ratio", "after"})
     event = None
     if table.has("event"):
         kind = table.get("event", str)
@@ -180,9 +182,13 @@ def _goal(table: Table) -> Goal:
     position = table.get("position", str, None)
     if position not in (None, "open", "flat"):
         raise table.fail("position", f"expected open or flat, got {position!r}")
+    mode = table.get("mode", str, None)
+    if mode not in (None, "cross", "isolated"):
+        raise table.fail("mode", f"expected cross or isolated, got {mode!r}")
     return Goal(
         event=event,
         position=position,
+        mode=mode,
         leverage=table.get("leverage", int, None),
         ratio=table.parse("ratio", parse_rate, None),
         after=table.parse("after", parse_duration, None),

@@ -107,6 +107,7 @@ def goal_met(goal: Goal, frame: Frame, seen: set[type], elapsed: int) -> bool:
     checks = (
         goal.event is None or goal.event in seen,
         goal.position is None or (position is not None) == (goal.position == "open"),
+        goal.mode is None or account.mode == goal.mode,
         goal.leverage is None or account.leverage == goal.leverage,
         goal.ratio is None or (position is not None and position.ratio >= goal.ratio),
         goal.after is None or elapsed >= goal.after,

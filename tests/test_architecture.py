@@ -129,6 +129,8 @@ UI_MAY_IMPORT = {
     "engine.instrument",
     "engine.errors",
     "engine.slices",  # a step in pieces, so that keys are answered during a long one
+    "engine.lesson",  # a lesson's story and goals: data, like a scenario
+    "engine.lesson_progress",  # how far the learner is, judged from frames
 }
 UI_MAY_NOT_READ = {"exchange", "simulation", "config"}
 

@@ -16,7 +16,7 @@ from contextlib import suppress
 
 from engine.errors import UserFacingError
 from tui.arguments import Parser
-from tui.commands import app, calc, export, scenarios, simulate, verify
+from tui.commands import app, calc, export, learn, scenarios, simulate, verify
 from tui.stopping import Stopped, stopped_by_signals
 
 SUBCOMMANDS = {
@@ -25,6 +25,7 @@ SUBCOMMANDS = {
     "scenarios": scenarios,
     "verify": verify,
     "export": export,
+    "learn": learn,
 }
 PROG = "adl-sandbox"
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a tool cut off by `| head`

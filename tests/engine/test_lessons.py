@@ -10,7 +10,7 @@ import pytest
 from engine.datafile import DataFileError
 from engine.events import Liquidation, event_class
 from engine.lesson import Figure, find_lesson, load_lesson, shipped_lessons
-from engine.lesson_progress import LessonProgress, figure_value
+from engine.lesson_progress import LessonProgress, figure_value, goal_met
 from engine.scenario import load_scenario
 from engine.session import Session
 from engine.simulation import Simulation
@@ -29,6 +29,8 @@ def play(number: int) -> tuple[LessonProgress, list, list[int]]:
     ends, highest = [], []  # the frame that ended each step; the highest ratio seen in it
     while not progress.finished:
         step = progress.step
+        if step.question is None:  # a step done before the learner acts teaches nothing
+            assert not goal_met(step.done, session.frame(), set(), 0), progress.index + 1
         for command in step.show:
             if command.verb == "answer":
                 value = figure_value(step.question.figure, session.frame(explained=True))

@@ -29,6 +29,7 @@ from textual.widgets import Footer
 import engine.events as ev
 from engine.errors import UserFacingError
 from engine.frames import Frame
+from engine.lesson import LESSON_WARMUP, Lesson
 from engine.orders import OrderType
 from engine.session import Session, start
 from engine.session import scenarios as shipped_scenarios
@@ -38,6 +39,7 @@ from tui.app.bindings import APP_BINDINGS
 from tui.app.colors import Colors
 from tui.app.commands import SandboxCommands, SettledPalette
 from tui.app.incidents import Incident, follow
+from tui.app.lesson_desk import LessonDesk
 from tui.app.log_lines import LINES_PER_FRAME, Describer
 from tui.app.market import Market
 from tui.app.screens.explain import ExplainScreen
@@ -49,6 +51,7 @@ from tui.app.widgets.chart import PriceChart
 from tui.app.widgets.event_log import EventLog
 from tui.app.widgets.header import MarketHeader, header_facts
 from tui.app.widgets.ladder import BookLadder
+from tui.app.widgets.lesson_panel import LessonPanel
 from tui.app.widgets.positions import PositionsPanel
 
 ENGINE_EVERY = 1 / 30  # s between engine callbacks
@@ -76,6 +79,7 @@ class SandboxApp(App[None]):
         warmup: int = 0,
         open_session: Callable[[str], Session] | None = None,
         scenarios: Callable[[], list[tuple[str, str]]] = shipped_scenarios,
+        lesson: Lesson | None = None,
     ) -> None:
         """``open_session(scenario name)`` makes the session a palette switch opens (the
         command line passes one that journals it) and ``scenarios()`` lists the ones it
@@ -93,6 +97,8 @@ class SandboxApp(App[None]):
         self.quick_qty: str | None = None
         self._last_tick = 0.0
         self._scenarios: list[tuple[str, str]] | None = None
+        self.lesson = lesson  # opened with the app: a desk for it once mounted
+        self.desk: LessonDesk | None = None
 
     @property
     def session(self) -> Session:
@@ -108,6 +114,7 @@ class SandboxApp(App[None]):
         with Horizontal(id="body"):
             yield BookLadder(id="ladder")
             with Vertical(id="main"):
+                yield LessonPanel(id="lesson")
                 yield PriceChart(id="chart")
                 yield PositionsPanel(id="positions")
                 yield EventLog(id="log")
@@ -121,6 +128,9 @@ class SandboxApp(App[None]):
         self.chart = self.query_one(PriceChart)
         self.positions = self.query_one(PositionsPanel)
         self.log_view = self.query_one(EventLog)
+        self.lesson_panel = self.query_one(LessonPanel)
+        if self.lesson is not None:
+            self.open_lesson(self.lesson)
         self.ladder.border_title = "Order book"
         self.chart.border_title = "Mark │ • · index  ─ your liq. price  L liquidation  A ADL"
         self.positions.border_title = "Your position"
@@ -196,7 +206,9 @@ class SandboxApp(App[None]):
         if self.market.busy and self.frame is not None:  # a step in slices: the header moves on
             self.header.show(header_facts(self.frame, self.market))
             return
-        explained = getattr(self.screen, "wants_explanation", False)
+        explained = getattr(self.screen, "wants_explanation", False) or bool(
+            self.desk and self.desk.asks
+        )
         frame = self.engine(lambda: self.session.frame(self.ladder.levels, explained))
         if frame is None:
             return
@@ -220,6 +232,8 @@ class SandboxApp(App[None]):
             update_view = getattr(self.screen, "update_view", None)
             if update_view is not None:
                 update_view(frame)
+            if self.desk is not None:
+                self.desk.follow(frame)
         self._react(frame, found)
 
     def _react(self, frame: Frame, found: list[Incident]) -> None:
@@ -329,13 +343,13 @@ class SandboxApp(App[None]):
     def action_quick(self, side: str) -> None:
         size = self.quick_size()
         event = self.engine(lambda: self.session.submit(side, size, None, OrderType.MARKET.value))
-        self._report(event, f"Market {side} {size} sent.")
+        self.report(event, f"Market {side} {size} sent.")
 
     def action_close_position(self) -> None:
         if self.frame.account.position is None:
             self.notify("You have no open position to close.", severity="warning")
             return
-        self._report(self.engine(self.session.close_position), "Closing the position at market.")
+        self.report(self.engine(self.session.close_position), "Closing the position at market.")
 
     def action_cancel_all(self) -> None:
         events = self.engine(self.session.cancel_all) or []
@@ -364,9 +378,9 @@ class SandboxApp(App[None]):
         mode = self.frame.account.mode
         target = "isolated" if mode == "cross" else "cross"
         event = self.engine(lambda: self.session.set_margin_mode(target))
-        self._report(event, f"Margin mode: {target}.")
+        self.report(event, f"Margin mode: {target}.")
 
-    def _report(self, event: ev.Event | None, done: str) -> None:
+    def report(self, event: ev.Event | None, done: str) -> None:
         """Say how a command went (an engine failure has been shown already)."""
         reason = self.rejected(event)
         if reason:
@@ -403,6 +417,24 @@ class SandboxApp(App[None]):
             return
         self.push_screen(IncidentScreen(self.incidents[-1]))
 
+    def action_answer(self) -> None:
+        self.desk.ask()
+
+    def action_show_me(self) -> None:
+        self.desk.show_me()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The lesson's keys exist only while a lesson runs (hidden from the footer)."""
+        if action in ("answer", "show_me"):
+            return self.desk is not None
+        return True
+
+    def open_lesson(self, lesson: Lesson) -> None:
+        """The lesson's panel and steps over the session on its scenario, paused."""
+        self.desk = LessonDesk(self, lesson, self.market.session.user)
+        self.market.paused = True
+        self.refresh_bindings()
+
     def action_help(self) -> None:
         self.push_screen(HelpScreen([b for b in self.BINDINGS if isinstance(b, Binding)]))
 
@@ -429,18 +461,30 @@ class SandboxApp(App[None]):
         self.load(session)
         self.notify(f"Scenario {name}: {self.frame.description}", markup=False)
 
-    def load(self, session: Session) -> None:
+    def switch_lesson(self, lesson: Lesson) -> None:
+        """A lesson from the palette: a new session on its scenario, its panel over it."""
+        try:
+            session = self.open_session(str(lesson.path))
+        except UserFacingError as error:
+            self.notify(str(error), title="Lesson", severity="error", markup=False)
+            return
+        self.load(session, LESSON_WARMUP)
+        self.open_lesson(lesson)
+
+    def load(self, session: Session, warmup: int | None = None) -> None:
         """Replace the session: the one seam where a saved session could come back."""
+        self.desk = None
+        self.lesson_panel.set_class(False, "-on")
         self.market = Market(session, self.market.speed, self.market.paused)
         self.describer = None
         self.incidents = []
         self.quick_qty = None
         self.log_view.clear()
-        self.run_steps(self.warmup)
+        self.run_steps(self.warmup if warmup is None else warmup)
         self.render_frame()
 
     def configure(self, **changes: str) -> None:
         """Switch a market policy (ADL ranking, ADL price, trigger, loss, mark price)."""
         event = self.engine(lambda: self.session.configure(**changes))
         what = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in changes.items())
-        self._report(event, f"Now in force: {what}.")
+        self.report(event, f"Now in force: {what}.")

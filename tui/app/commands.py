@@ -1,4 +1,4 @@
-"""The command palette's long tail: switch scenario and the market's policies.
+"""The command palette's long tail: open a lesson, switch scenario, the market's policies.
 
 Each command is a call on the app (``switch_scenario`` or ``configure``), so the
 palette does nothing the keys could not; the theme picker comes with Textual's own
@@ -10,21 +10,31 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import suppress
-from functools import partial
+from functools import cache, partial
 
 from textual.await_complete import AwaitComplete
 from textual.command import CommandPalette, DiscoveryHit, Hit, Hits, Provider
 from textual.css.query import NoMatches
 
+from engine.lesson import shipped_lessons
 from engine.policies import POLICIES
 from tui.app.screens.modal import dismiss_once
 
 Command = tuple[str, str, Callable[[], None]]
+shipped = cache(shipped_lessons)  # read once: the palette asks at every keystroke
 
 
 def commands(app) -> list[Command]:
-    """(title, help, callback) of every palette command, scenarios first."""
+    """(title, help, callback) of every palette command: lessons, scenarios, policies."""
     found: list[Command] = [
+        (
+            f"Lesson {lesson.number}: {lesson.title}",
+            lesson.summary,
+            partial(app.switch_lesson, lesson),
+        )
+        for lesson in shipped()
+    ]
+    found += [
         (f"Scenario: {name}", description, partial(app.switch_scenario, name))
         for name, description in app.scenarios()
     ]

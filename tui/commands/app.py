@@ -18,6 +18,7 @@ import os
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from contextlib import suppress
 from typing import Any
 
@@ -60,16 +61,28 @@ def parse_speed(text: str) -> float:
 
 
 def run(args: Any) -> int:
-    speed = parse_speed(args.speed)
+    return open_app(args, lambda keeper: _open(args, keeper), parse_speed(args.speed))
+
+
+def open_app(
+    args: Any,
+    opening: Callable[[sessions.Keeper], tuple[Any, int]],
+    speed: float,
+    lesson: Any = None,
+) -> int:
+    """The trading screen on the session ``opening`` makes (with its warm-up steps), and
+    ``lesson``'s panel over it when given; saved and marked when it ends, however."""
     keeper = sessions.Keeper()
     stopped: Stopped | None = None
     with _Ending(keeper) as ending:
         try:
-            session, warmup = _open(args, keeper)
+            session, warmup = opening(keeper)
             from tui.app import SandboxApp  # Textual loads only for a valid session
 
             args.settle_heap()
-            ending.app = SandboxApp(session, speed=speed, warmup=warmup, open_session=keeper.open)
+            ending.app = SandboxApp(
+                session, speed=speed, warmup=warmup, open_session=keeper.open, lesson=lesson
+            )
             ending.app.run()
         except Stopped as stop:  # a signal while the session was being built
             stopped = stop

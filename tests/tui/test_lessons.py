@@ -1,0 +1,98 @@
+"""A lesson at the keyboard: lesson 1 driven to its end with the keys a learner presses,
+reading the lesson panel at each step (``adl-sandbox learn 1``)."""
+
+from __future__ import annotations
+
+from engine.lesson import LESSON_WARMUP, find_lesson
+from engine.scenario import load_scenario
+from engine.session import Session
+from engine.simulation import Simulation
+from tui.app import SandboxApp
+
+from .helpers import drive, screen_text, typed
+
+BUY_ONE_AT_MARKET = ("b", *"1", "shift+tab", "enter", "down", "enter", "tab", "tab", "enter")
+
+
+def lesson_app(number: int) -> SandboxApp:
+    lesson = find_lesson(str(number))
+    session = Session(Simulation(load_scenario(lesson.path)))
+    return SandboxApp(session, live=False, warmup=LESSON_WARMUP, lesson=lesson)
+
+
+def panel(app: SandboxApp) -> str:
+    return str(app.lesson_panel.render())
+
+
+async def step_until(pilot, app: SandboxApp, words: str, most: int = 200) -> int:
+    """Press n (one step) until the panel says ``words``; the presses it took."""
+    for presses in range(most):
+        if words in panel(app):
+            return presses
+        await pilot.press("n")
+    raise AssertionError(f"{words!r} never appeared: {panel(app)}")
+
+
+def test_lesson_1_at_the_keyboard_to_its_summary():
+    app = lesson_app(1)
+
+    async def script(pilot):
+        assert "Lesson 1: Leverage and the margin ratio  ·  step 1 of 10" in panel(app)
+        assert "Press l and set the leverage to 5" in panel(app)
+        assert app.market.paused and "positions" in {w.id for w in app.query(".-look")}
+
+        await pilot.press("l", *typed("5"), "enter")
+        assert "step 2 of 10" in panel(app) and "✓ Step 1 done" in panel(app)
+        await pilot.press(*BUY_ONE_AT_MARKET)
+        assert "step 3 of 10" in panel(app) and "Liquidation price of your long" in panel(app)
+
+        await pilot.press("a", *"45000", "enter")  # off by far: the formula, with the numbers
+        words = panel(app)
+        assert "Not quite: you said 45,000.0 USDT; the engine says 40,1" in words
+        assert "LP = (WB − TMM + UPNL + cum − s·Q·P_e) / (Q·MMR − s·Q)" in words
+        assert "step 3 of 10" in words
+        await pilot.press("a", *"40,150", "enter")  # within 0.5 %
+        assert "step 4 of 10" in panel(app) and "Right: the engine says 40,1" in panel(app)
+
+        await pilot.press("space")  # run: a whole fall and back at 5x
+        await step_until(pilot, app, "step 5 of 10")
+        assert app.market.paused  # the lesson stopped it for the next step
+        await pilot.press("x")
+        assert "step 6 of 10" in panel(app)
+        await pilot.press("l", *typed("50"), "enter", *BUY_ONE_AT_MARKET)
+        assert "step 7 of 10" in panel(app)
+        await step_until(pilot, app, "step 8 of 10")
+        assert app.frame.account.position.ratio >= 500_000
+        await step_until(pilot, app, "step 9 of 10")
+        assert app.frame.account.position.ratio >= 800_000  # stopped before liquidation
+        await pilot.press("x", "m", *BUY_ONE_AT_MARKET)
+        assert "step 10 of 10" in panel(app) and app.frame.account.mode == "cross"
+        await step_until(pilot, app, "Done: 10 steps, 0 shown by 'show me', 2 answers typed.")
+        assert "The market is yours now" in panel(app)
+        assert "Lesson 1" in screen_text(app)
+
+    drive(app, script)
+
+
+def test_show_me_plays_a_step_and_the_summary_says_so():
+    app = lesson_app(1)
+
+    async def script(pilot):
+        await pilot.press("w")  # leverage 5, by the lesson's own solution
+        assert app.frame.account.leverage == 5 and "step 2 of 10" in panel(app)
+        await pilot.press("w", "w")  # buy 1, then the answer
+        assert "step 4 of 10" in panel(app) and "Right: the engine says" in panel(app)
+        assert [r.shown for r in app.desk.guide.progress.records[:3]] == [True, True, True]
+
+    drive(app, script)
+
+
+def test_the_lesson_keys_exist_only_in_a_lesson():
+    app = SandboxApp(Session(Simulation(load_scenario("calm"))), live=False, paused=True)
+
+    async def script(pilot):
+        await pilot.press("a", "w")
+        assert app.desk is None and "Lesson" not in screen_text(app)
+        assert "Show me" not in screen_text(app)  # not in the footer either
+
+    drive(app, script)

@@ -1,0 +1,141 @@
+"""The lesson on screen: the learner's progress, the words the panel shows, the answers.
+
+No Textual here: the app feeds it frames and the wall clock, and shows its lines in
+the lesson panel. The engine's ``LessonProgress`` decides when a step is done; this
+says so in words, shows the hint once the learner has had time, and words a verdict
+with the engine's figure and, when the answer is off, the formula with their numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+from engine.frames import Frame
+from engine.instrument import Instrument
+from engine.lesson import Figure, Lesson, Look
+from engine.lesson_progress import LessonProgress, Verdict
+from tui.app import text
+from tui.app.screens.explain import liquidation_lines
+
+FREE_PLAY = "The market is yours now: trade on from here, or open another lesson (ctrl+p)."
+Line = tuple[str, str]  # (text, tone): "", "strong", "muted", "up", "down", "accent"
+
+
+@dataclass(frozen=True, slots=True)
+class Told:
+    """What an answer got: the verdict's words, one per line."""
+
+    right: bool
+    lines: tuple[str, ...]
+
+
+class LessonGuide:
+    def __init__(self, lesson: Lesson, user: str, now: float) -> None:
+        self.lesson = lesson
+        self.progress = LessonProgress(lesson, user)
+        self._since = now  # wall time the step at hand began
+        self.told: Told | None = None  # the last answer's verdict, at this step
+        self.done = ""  # what the learner just did: the last step, done
+
+    @property
+    def finished(self) -> bool:
+        return self.progress.finished
+
+    @property
+    def look(self) -> Look | None:
+        """The panel the step at hand points at."""
+        step = self.progress.step
+        return step.look if step is not None else None
+
+    @property
+    def asks(self) -> bool:
+        step = self.progress.step
+        return step is not None and step.question is not None
+
+    def see(self, frame: Frame, now: float) -> bool:
+        """Feed a frame; True when it completed a step (the app pauses the market)."""
+        number = self.progress.index + 1
+        if not self.progress.see(frame):
+            return False
+        said = f": {self.told.lines[0]}" if self.told is not None else ""
+        self.done = f"✓ Step {number} done{said}"
+        self._since, self.told = now, None
+        return True
+
+    def answer(self, typed: str, frame: Frame) -> Told:
+        verdict = self.progress.answer(typed, frame)
+        if verdict is None:
+            shown = typed.strip() or "nothing"
+            self.told = Told(False, (f"{shown!r} is not a number I can check; type one.",))
+        else:
+            self.told = _told(verdict, frame)
+        return self.told
+
+    def lines(self, now: float) -> list[Line]:
+        """The panel: title and progress, the story, what to do, the hint in time."""
+        lesson, progress = self.lesson, self.progress
+        header = f"Lesson {lesson.number}: {lesson.title}"
+        step = progress.step
+        if step is None:
+            return [(header, "strong"), (self.done, "up"), *self._summary()]
+        count = len(lesson.steps)
+        lines: list[Line] = [(f"{header}  ·  step {progress.index + 1} of {count}", "strong")]
+        if self.done:
+            lines.append((self.done, "up"))
+        lines += [
+            (step.say, ""),
+            (f"▶ {step.do}", "accent"),
+        ]
+        if step.question is not None:
+            lines.append((f"? {step.question.ask}  (a: answer)", "accent"))
+        if self.told is not None:
+            tone = "up" if self.told.right else "down"
+            lines += [(line, tone) for line in self.told.lines]
+        if step.hint and now - self._since >= step.hint_after:
+            lines.append((f"Hint: {step.hint}", "muted"))
+        lines.append(("w: show me · space: run/pause · ctrl+p: other lessons", "muted"))
+        return lines
+
+    def _summary(self) -> list[Line]:
+        """What the learner did against what the lesson asked."""
+        records = self.progress.records
+        shown = sum(r.shown for r in records)
+        tries = sum(r.attempts for r in records)
+        done = f"Done: {len(records)} steps, {shown} shown by 'show me', {tries} answers typed."
+        lines: list[Line] = [(done, "up"), (self.lesson.summary, "")]
+        for r in records:
+            lines.append((f"  {r.number}. {r.do}{'  (shown)' if r.shown else ''}", "muted"))
+        lines.append((FREE_PLAY, "accent"))
+        return lines
+
+
+def _told(verdict: Verdict, frame: Frame) -> Told:
+    """The verdict in words: the engine's figure, and the formula when the answer is off."""
+    figure, i = verdict.figure, frame.instrument
+    value = _figure_text(figure, verdict.value, i)
+    if verdict.right:
+        return Told(True, (f"Right: the engine says {value}.",))
+    typed = _figure_text(figure, verdict.typed, i)
+    lines = [f"Not quite: you said {typed}; the engine says {value}."]
+    e = frame.explanation
+    if e is not None and figure is Figure.LIQUIDATION_PRICE:
+        lines += liquidation_lines(e, i, "+1" if e.side > 0 else "−1")
+    elif e is not None and figure is Figure.BANKRUPTCY_PRICE:
+        lines.append(
+            f"  P_bk = P_e − s·WB/Q = {text.price(i, e.entry)} − {'+1' if e.side > 0 else '−1'}·"
+            f"{text.money(e.collateral)} / {text.qty(i, e.lots)}"
+        )
+    elif e is not None and figure is Figure.MARGIN_RATIO:
+        lines.append(
+            f"  margin ratio = MM / equity = {text.money(e.maintenance)} / {text.money(e.equity)}"
+        )
+    return Told(False, tuple(lines))
+
+
+def _figure_text(figure: Figure, value: Fraction, i: Instrument) -> str:
+    """A figure as the rest of the screen shows it: prices on the tick's decimals."""
+    if figure is Figure.MARGIN_RATIO:
+        return f"{float(value):,.2f}%"
+    decimals = 2 if figure is Figure.INITIAL_MARGIN else i.price_decimals
+    return f"{float(value):,.{decimals}f} {i.quote}"
