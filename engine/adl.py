@@ -29,7 +29,7 @@ from enum import StrEnum
 from math import inf
 from typing import NamedTuple
 
-from engine.slices import PIECE, Slices, finish, in_pieces, sorted_in_pieces
+from engine.slices import PIECE, Slices, finish, in_pieces
 from engine.units import MONEY_SCALE, PPM
 
 
@@ -195,21 +195,43 @@ def ranking(
         winners, others = _winners_first(ordered, mark, cv)
         start %= max(1, len(winners))
         return winners[start:] + winners[:start] + others
-    decorated = yield from in_pieces(
-        lambda a, b: [
-            (-value, -h.lots, h.opened_at, h.account, h)
-            for h, value in zip(holders[a:b], values[a:b], strict=True)
-        ],
-        len(holders),
-    )
-    decorated = yield from sorted_in_pieces(decorated)
-    ordered = yield from in_pieces(  # negating a float back is exact
-        lambda a, b: [(d[4], -d[0]) for d in decorated[a:b]], len(decorated)
+    order = yield from _by_score(holders, values)
+    ordered = yield from in_pieces(
+        lambda a, b: [(holders[i], values[i]) for i in order[a:b]], len(order)
     )
     if policy is RankingPolicy.LEVERAGE_FIRST:  # its score is risk, not profit
         winners, others = _winners_first(ordered, mark, cv)
         return winners + others
     return ordered  # a score > 0 is a position in profit, and only it
+
+
+def _by_score(holders: list[Holder], values: list[float]) -> Slices[list[int]]:
+    """The holders' indices by score, highest first, then larger size, earlier open,
+    account name. The sort compares floats alone, in C (100,000 of them in some 20 ms,
+    a third of what tuples take); only runs of equal scores are sorted again by the
+    tie-breaks (pro-rata's scores are nearly all ties: then one sort of tuples)."""
+    order = sorted(range(len(values)), key=values.__getitem__, reverse=True)
+    yield
+    ties = yield from in_pieces(lambda a, b: _tie_starts(order, values, a, b), len(order))
+    for first in ties:
+        last = first + 1
+        while last < len(order) and values[order[last]] == values[order[first]]:
+            last += 1
+        run = order[first:last]
+        run.sort(key=lambda i: (-holders[i].lots, holders[i].opened_at, holders[i].account))
+        order[first:last] = run
+    yield
+    return order
+
+
+def _tie_starts(order: list[int], values: list[float], a: int, b: int) -> list[int]:
+    """Where runs of equal scores start, among ``order[a:b]``."""
+    return [
+        k - 1
+        for k in range(max(a, 1), b)
+        if values[order[k]] == values[order[k - 1]]
+        and (k == 1 or values[order[k - 1]] != values[order[k - 2]])
+    ]
 
 
 def head(

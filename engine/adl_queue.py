@@ -147,7 +147,8 @@ def _published(
     total = 0
     for start in range(0, len(ordered), PIECE):  # 100,000 positions: a slice per piece
         piece = ordered[start : start + PIECE]
-        places.update({h.account: start + i for i, (h, _) in enumerate(piece)})
+        accounts = [h.account for h, _ in piece]
+        places.update(zip(accounts, range(start, start + len(piece)), strict=True))
         scores += [value for _, value in piece]
         weights = itertools.repeat(1, len(piece)) if by_count else [h.lots for h, _ in piece]
         sums = list(itertools.accumulate(weights, initial=total))[1:]

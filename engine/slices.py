@@ -10,10 +10,8 @@ runs and tests just ``finish`` the generator.
 
 from __future__ import annotations
 
-import heapq
-import itertools
 from collections.abc import Callable, Generator, Iterable
-from typing import Any, TypeVar
+from typing import TypeVar
 
 Result = TypeVar("Result")
 Item = TypeVar("Item")
@@ -30,22 +28,6 @@ def in_pieces(
     out: list[Item] = []
     for start in range(0, count, size):
         out.extend(work(start, min(count, start + size)))
-        yield
-    return out
-
-
-def sorted_in_pieces(items: list[Any], size: int = PIECE) -> Slices[list[Any]]:
-    """``sorted(items)``, a slice between pieces: runs of ``size`` items sorted in C,
-    then merged ``size`` at a time. One sort of 100,000 tuples is some 50 ms in one
-    piece; this costs half as much again in pieces of a few ms."""
-    runs = []
-    for start in range(0, len(items), size):
-        runs.append(sorted(items[start : start + size]))
-        yield
-    merged = heapq.merge(*runs)
-    out: list[Any] = []
-    while len(out) < len(items):
-        out.extend(itertools.islice(merged, size))
         yield
     return out
 

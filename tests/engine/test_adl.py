@@ -89,6 +89,30 @@ def test_ties_go_to_the_larger_then_the_older_position():
     assert order(RankingPolicy.BITMEX, twins) == ["big", "early", "late"]
 
 
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from([100, 200]),  # few sizes, entries and opening times: many ties
+            st.sampled_from([49_000, 52_000, 55_000]),
+            st.integers(0, 2),
+        ),
+        max_size=40,
+    ),
+    st.sampled_from([RankingPolicy.BITMEX, RankingPolicy.PRO_RATA, RankingPolicy.HYPERLIQUID]),
+)
+def test_the_queue_is_the_sort_by_score_then_size_then_age_then_name(positions, policy):
+    """The queue sorts scores alone and re-sorts runs of equal scores by the tie-breaks:
+    the same order as one sort of (−score, −size, opened, name)."""
+    holders = [
+        short(f"p{n:02d}", lots, entry, lots * entry // 5_000, 1, opened)
+        for n, (lots, entry, opened) in enumerate(positions)
+    ]
+    by_hand = sorted(
+        holders, key=lambda h: (-adl.score(policy, h, MARK, CV), -h.lots, h.opened_at, h.account)
+    )
+    assert order(policy, holders) == [h.account for h in by_hand]
+
+
 def ranked_by_size(sizes):
     return [(short(f"p{i}", lots, 50_000, 100, 1), float(-i)) for i, lots in enumerate(sizes)]
 
