@@ -21,6 +21,7 @@ from pathlib import Path
 from textual.pilot import Pilot
 
 from engine.events import OrderAccepted
+from engine.lesson import LESSON_WARMUP, find_lesson
 from engine.session import start
 from tui.app import SandboxApp
 
@@ -100,6 +101,11 @@ async def liquidated(pilot: Pilot) -> None:
         await step_to(pilot, pilot.app.session.steps + 1)
 
 
+async def learning(pilot: Pilot) -> None:
+    """Lesson 1 at its question, answered wide of the mark: the verdict with the formula."""
+    await pilot.press("w", "w", "a", *"45000", "enter")
+
+
 async def small_terminal(pilot: Pilot) -> None:
     await trading(pilot)
 
@@ -111,10 +117,15 @@ class Scene:
     warmup: int
     script: Script
     size: tuple[int, int] = SIZE
+    lesson: str | None = None  # a shipped lesson's number: its panel over the scenario
 
     def app(self) -> SandboxApp:
         """The app on this scene's session, paused, with no timers."""
-        return SandboxApp(start(self.scenario), paused=True, live=False, warmup=self.warmup)
+        lesson = find_lesson(self.lesson) if self.lesson else None
+        scenario = str(lesson.path) if lesson else self.scenario
+        return SandboxApp(
+            start(scenario), paused=True, live=False, warmup=self.warmup, lesson=lesson
+        )
 
 
 SCENES = (
@@ -125,6 +136,7 @@ SCENES = (
     Scene("liquidation-detail", str(LIQUIDATED_SCENE), 0, liquidated),
     Scene("help", "calm", CALM_WARMUP, helping),
     Scene("small-terminal", "calm", CALM_WARMUP, small_terminal, (80, 24)),
+    Scene("lesson", "", LESSON_WARMUP, learning, lesson="1"),
 )
 
 

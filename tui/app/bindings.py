@@ -70,8 +70,8 @@ APP_BINDINGS: list[BindingType] = [
         show=False,
         tooltip="step by step: your last liquidation or ADL",
     ),
-    Binding("a", "answer", "Answer", id="answer", tooltip="answer the lesson's question"),
-    Binding("w", "show_me", "Show me", id="show-me", tooltip="play the lesson's step for you"),
+    Binding("a", "answer", "Answer", id="answer", tooltip="in a lesson: answer its question"),
+    Binding("w", "show_me", "Show me", id="show-me", tooltip="in a lesson: play the step for you"),
     Binding("question_mark", "help", "Help", id="help", key_display="?", tooltip="this help"),
     Binding("q", "quit", "Quit", id="quit", tooltip="quit"),
 ]

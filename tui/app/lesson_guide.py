@@ -119,11 +119,12 @@ def _told(verdict: Verdict, frame: Frame) -> Told:
     typed = _figure_text(figure, verdict.typed, i)
     lines = [f"Not quite: you said {typed}; the engine says {value}."]
     e = frame.explanation
+    s = "(+1)" if e is not None and e.side > 0 else "(−1)"  # the side, as explain writes it
     if e is not None and figure is Figure.LIQUIDATION_PRICE:
-        lines += liquidation_lines(e, i, "+1" if e.side > 0 else "−1")
+        lines += liquidation_lines(e, i, s)
     elif e is not None and figure is Figure.BANKRUPTCY_PRICE:
         lines.append(
-            f"  P_bk = P_e − s·WB/Q = {text.price(i, e.entry)} − {'+1' if e.side > 0 else '−1'}·"
+            f"  P_bk = P_e − s·WB/Q = {text.price(i, e.entry)} − {s}·"
             f"{text.money(e.collateral)} / {text.qty(i, e.lots)}"
         )
     elif e is not None and figure is Figure.MARGIN_RATIO:
