@@ -80,7 +80,10 @@ def test_show_me_plays_a_step_and_the_summary_says_so():
     async def script(pilot):
         await pilot.press("w")  # leverage 5, by the lesson's own solution
         assert app.frame.account.leverage == 5 and "step 2 of 10" in panel(app)
-        await pilot.press("w", "w")  # buy 1, then the answer
+        await pilot.press("w", "a", *"abc", "enter")  # buy 1; an answer that is no number
+        assert "'abc' is not a number: type the figure" in panel(app)
+        assert app.desk.guide.progress.records[2].attempts == 0  # not counted as a try
+        await pilot.press("w")  # the answer, by the solution
         assert "step 4 of 10" in panel(app) and "Right: the engine says" in panel(app)
         assert [r.shown for r in app.desk.guide.progress.records[:3]] == [True, True, True]
 

@@ -66,8 +66,8 @@ class LessonGuide:
     def answer(self, typed: str, frame: Frame) -> Told:
         verdict = self.progress.answer(typed, frame)
         if verdict is None:
-            shown = typed.strip() or "nothing"
-            self.told = Told(False, (f"{shown!r} is not a number I can check; type one.",))
+            said = f"{typed.strip()!r} is not a number" if typed.strip() else "Nothing typed"
+            self.told = Told(False, (f"{said}: type the figure, e.g. 40,200.",))
         else:
             self.told = _told(verdict, frame)
         return self.told
