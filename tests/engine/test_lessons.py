@@ -82,6 +82,20 @@ def test_lesson_1_the_same_fall_at_5x_and_50x():
     assert ends[9].account.position.mode == "cross" and highest[9] < 30_000
 
 
+def test_lesson_2_the_margin_is_lost_and_no_more_and_the_fund_pays_the_gap():
+    """The description's claims: the gap liquidates the 20x long past its bankruptcy
+    price; the learner loses exactly the position's margin; the fund pays the rest."""
+    progress, ends, _ = play(2)
+    assert all(record.done for record in progress.records)
+    before, at = ends[3], ends[4]
+    (liquidation,) = [e for e in at.own_events() if type(e) is Liquidation]
+    assert at.market.mark < liquidation.bankruptcy_price  # a gap past the bankruptcy price
+    assert before.account.wallet - at.account.wallet == liquidation.margin_lost
+    assert liquidation.margin_lost == before.account.position.margin
+    assert at.account.position is None and at.account.wallet > 0
+    assert at.market.insurance_fund < before.market.insurance_fund  # the fund paid the gap
+
+
 def test_a_typed_answer_is_checked_against_the_engines_figure():
     lesson = find_lesson("1")
     session = Session(Simulation(load_scenario(lesson.path)))

@@ -8,6 +8,7 @@ from engine.scenario import load_scenario
 from engine.session import Session
 from engine.simulation import Simulation
 from tui.app import SandboxApp
+from tui.app.screens.incident import IncidentScreen
 
 from .helpers import drive, screen_text, typed
 
@@ -70,6 +71,28 @@ def test_lesson_1_at_the_keyboard_to_its_summary():
         await step_until(pilot, app, "Done: 10 steps, 0 shown by 'show me', 2 answers typed.")
         assert "The market is yours now" in panel(app)
         assert "Lesson 1" in screen_text(app)
+
+    drive(app, script)
+
+
+def test_lesson_2_at_the_keyboard_liquidated_in_the_gap():
+    app = lesson_app(2)
+
+    async def script(pilot):
+        assert "Lesson 2: Liquidation and the bankruptcy price  ·  step 1 of 6" in panel(app)
+        await pilot.press("l", *typed("20"), "enter", *BUY_ONE_AT_MARKET)
+        assert "step 3 of 6" in panel(app)
+        await pilot.press("a", *"47,690", "enter")  # the liquidation price
+        assert "step 4 of 6" in panel(app) and "Right: the engine says 47,69" in panel(app)
+        await pilot.press("a", *"47,500", "enter")  # the bankruptcy price
+        assert "step 5 of 6" in panel(app) and "Right: the engine says 47,50" in panel(app)
+        await pilot.press("space")
+        await step_until(pilot, app, "step 6 of 6")
+        assert isinstance(app.screen, IncidentScreen)  # the liquidation, step by step
+        assert "never more" in panel(app) and app.market.paused
+        await pilot.press("escape")
+        await step_until(pilot, app, "Done: 6 steps, 0 shown by 'show me', 2 answers typed.")
+        assert app.frame.account.position is None and app.frame.account.wallet > 0
 
     drive(app, script)
 
