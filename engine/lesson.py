@@ -52,6 +52,7 @@ class Figure(StrEnum):
     BANKRUPTCY_PRICE = "bankruptcy_price"
     MARGIN_RATIO = "margin_ratio"
     INITIAL_MARGIN = "initial_margin"
+    ADL_RANK = "adl_rank"
 
 
 COMMANDS = ("buy", "sell", "close", "leverage", "mode", "run", "answer")

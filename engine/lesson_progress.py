@@ -129,6 +129,8 @@ def figure_value(figure: Figure, frame: Frame) -> Fraction | None:
         return position.bankruptcy_price * tick
     if figure is Figure.MARGIN_RATIO:
         return Fraction(position.ratio * 100, PPM)
+    if figure is Figure.ADL_RANK:
+        return None if position.adl_rank is None else Fraction(position.adl_rank)
     return Fraction(position.initial_margin, MONEY_SCALE)
 
 

@@ -8,7 +8,7 @@ from fractions import Fraction
 import pytest
 
 from engine.datafile import DataFileError
-from engine.events import Liquidation, event_class
+from engine.events import AutoDeleveraged, Liquidation, event_class
 from engine.lesson import Figure, find_lesson, load_lesson, shipped_lessons
 from engine.lesson_progress import LessonProgress, figure_value, goal_met
 from engine.scenario import load_scenario
@@ -94,6 +94,16 @@ def test_lesson_2_the_margin_is_lost_and_no_more_and_the_fund_pays_the_gap():
     assert liquidation.margin_lost == before.account.position.margin
     assert at.account.position is None and at.account.wallet > 0
     assert at.market.insurance_fund < before.market.insurance_fund  # the fund paid the gap
+
+
+def test_lesson_3_the_top_winner_is_deleveraged_at_rank_1():
+    """The description's claims: the learner's short heads the queue, and the gap's
+    liquidation deleverages it, at a price worse than the mark for it."""
+    progress, ends, _ = play(3)
+    assert all(record.done for record in progress.records)
+    assert ends[0].account.position.adl_rank == 1 and ends[0].account.position.adl_lights == 5
+    (hit,) = [e for e in ends[1].own_events() if type(e) is AutoDeleveraged]
+    assert hit.rank == 1 and hit.forgone > 0 and hit.price > hit.mark  # a short buys back dearer
 
 
 def test_a_typed_answer_is_checked_against_the_engines_figure():

@@ -97,6 +97,28 @@ def test_lesson_2_at_the_keyboard_liquidated_in_the_gap():
     drive(app, script)
 
 
+def test_lesson_3_at_the_keyboard_deleveraged_at_rank_1():
+    app = lesson_app(3)
+
+    async def script(pilot):
+        assert "Lesson 3: Auto-deleveraging: you are the top winner  ·  step 1 of 3" in panel(app)
+        await pilot.press("a", "2", "enter")
+        assert "Not quite: you said rank 2; the engine says rank 1." in panel(app)
+        await pilot.press("a", "1", "enter", "space")
+        assert "step 2 of 3" in panel(app)
+        await step_until(pilot, app, "step 3 of 3")
+        assert isinstance(app.screen, IncidentScreen) and app.market.paused
+        words = panel(app)
+        assert (
+            "you were deleveraged, rank 1, " in words
+            and "gave up 1,200.00 USDT vs the mark" in words
+        )
+        await pilot.press("escape")
+        await step_until(pilot, app, "Done: 3 steps")
+
+    drive(app, script)
+
+
 def test_show_me_plays_a_step_and_the_summary_says_so():
     app = lesson_app(1)
 

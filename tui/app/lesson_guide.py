@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
+from engine.events import AutoDeleveraged, Liquidation
 from engine.frames import Frame
 from engine.instrument import Instrument
 from engine.lesson import Figure, Lesson, Look
@@ -59,7 +60,7 @@ class LessonGuide:
         if not self.progress.see(frame):
             return False
         said = f": {self.told.lines[0]}" if self.told is not None else ""
-        self.done = f"✓ Step {number} done{said}"
+        self.done = f"✓ Step {number} done{said}{_happened(frame)}"
         self._since, self.told = now, None
         return True
 
@@ -110,6 +111,29 @@ class LessonGuide:
         return lines
 
 
+def _happened(frame: Frame) -> str:
+    """The learner's liquidation or ADL in the frame that ended a step, in figures."""
+    i = frame.instrument
+    for event in frame.own_events():
+        if type(event) is AutoDeleveraged:
+            against = (
+                f"gave up {text.money(event.forgone)} {i.quote} vs the mark"
+                if event.forgone >= 0
+                else f"{text.money(-event.forgone)} {i.quote} better than the mark"
+            )
+            return (
+                f": you were deleveraged, rank {event.rank}, {text.qty(i, event.qty)} at "
+                f"{text.price(i, event.price)} (mark {text.price(i, event.mark)}), {against}"
+            )
+        if type(event) is Liquidation:
+            return (
+                f": liquidated at mark {text.price(i, event.mark)}, settled at "
+                f"{text.price(i, event.bankruptcy_price)}, margin lost "
+                f"{text.money(event.margin_lost)} {i.quote}"
+            )
+    return ""
+
+
 def _told(verdict: Verdict, frame: Frame) -> Told:
     """The verdict in words: the engine's figure, and the formula when the answer is off."""
     figure, i = verdict.figure, frame.instrument
@@ -138,5 +162,7 @@ def _figure_text(figure: Figure, value: Fraction, i: Instrument) -> str:
     """A figure as the rest of the screen shows it: prices on the tick's decimals."""
     if figure is Figure.MARGIN_RATIO:
         return f"{float(value):,.2f}%"
+    if figure is Figure.ADL_RANK:
+        return f"rank {value}"
     decimals = 2 if figure is Figure.INITIAL_MARGIN else i.price_decimals
     return f"{float(value):,.{decimals}f} {i.quote}"
