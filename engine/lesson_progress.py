@@ -12,9 +12,11 @@ from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
+from engine.events import Event
 from engine.frames import Frame
 from engine.lesson import Figure, Goal, Lesson, Step, near
 from engine.units import MONEY_SCALE, PPM
+from engine.views import AccountView
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +66,7 @@ class LessonProgress:
         self._seen.update(type(e) for e in frame.events if getattr(e, "account", None) == self.user)
         if not self._met(step, frame):
             return False
-        self._advance()
+        self._advance(frame.market.time)
         return True
 
     def answer(self, text: str, frame: Frame) -> Verdict | None:
@@ -89,21 +91,34 @@ class LessonProgress:
         if not self.finished:
             self.records[self.index] = replace(self.records[self.index], shown=True)
 
+    def due(self, account: AccountView, time: int, events: list[Event]) -> bool:
+        """Would the step at hand be done after this engine step (its ``events``, the
+        learner's ``account`` after it)? The app stops the market on the very step, even
+        at full speed, before a frame shows it; ``see`` then moves the lesson on."""
+        step = self.step
+        if step is None or (step.question is not None and not self._answered):
+            return False
+        seen = self._seen | {type(e) for e in events if getattr(e, "account", None) == self.user}
+        elapsed = time - (self._began if self._began is not None else time)
+        return goal_met(step.done, account, seen, elapsed)
+
     def _met(self, step: Step, frame: Frame) -> bool:
         if step.question is not None and not self._answered:
             return False
-        return goal_met(step.done, frame, self._seen, frame.market.time - (self._began or 0))
+        elapsed = frame.market.time - (self._began or 0)
+        return goal_met(step.done, frame.account, self._seen, elapsed)
 
-    def _advance(self) -> None:
+    def _advance(self, time: int) -> None:
+        """The next step begins now (its market time counts from here, frames or not)."""
         self.records[self.index] = replace(self.records[self.index], done=True)
         self.index += 1
-        self._began, self._seen, self._answered = None, set(), False
+        self._began, self._seen, self._answered = time, set(), False
 
 
-def goal_met(goal: Goal, frame: Frame, seen: set[type], elapsed: int) -> bool:
+def goal_met(goal: Goal, account: AccountView, seen: set[type], elapsed: int) -> bool:
     """Every condition the goal gives holds now (``seen``: the learner's event classes
     since the step began; ``elapsed``: market µs since then)."""
-    account, position = frame.account, frame.account.position
+    position = account.position
     checks = (
         goal.event is None or goal.event in seen,
         goal.position is None or (position is not None) == (goal.position == "open"),

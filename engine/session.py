@@ -20,7 +20,7 @@ from engine.side import verb
 from engine.simulation import USER, Simulation
 from engine.slices import Slices, finish
 from engine.units import UnitError
-from engine.views import OrderPreview, PricePoint
+from engine.views import AccountView, OrderPreview, PricePoint
 
 Command = dict[str, Any]
 SCREEN_BUFFER = 50_000  # events kept for a screen that has not drained them yet
@@ -80,6 +80,10 @@ class Session:
     def frame(self, levels: int = 20, explained: bool = False) -> Frame:
         """One render's worth of the market, with the events since the last frame."""
         return build_frame(self, levels, explained)
+
+    def account(self) -> AccountView:
+        """The user's account as it stands (cheap: no events drained, no book)."""
+        return self.exchange.account_view(self.user)
 
     def price_point(self) -> PricePoint:
         """The prices after the last step (cheap: the chart takes one every step)."""

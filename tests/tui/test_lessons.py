@@ -3,6 +3,8 @@ reading the lesson panel at each step (``adl-sandbox learn 1``)."""
 
 from __future__ import annotations
 
+import math
+
 from engine.lesson import LESSON_WARMUP, find_lesson
 from engine.scenario import load_scenario
 from engine.session import Session
@@ -131,6 +133,27 @@ def test_show_me_plays_a_step_and_the_summary_says_so():
         await pilot.press("w")  # the answer, by the solution
         assert "step 4 of 10" in panel(app) and "Right: the engine says" in panel(app)
         assert [r.shown for r in app.desk.guide.progress.records[:3]] == [True, True, True]
+
+    drive(app, script)
+
+
+def test_at_full_speed_the_market_stops_on_the_very_step_that_ends_a_lesson_step():
+    """Frames come ten times a second; at full speed hundreds of steps run between two.
+    The lesson's goal is checked at every engine step, so the 60 s step stops at 60 s."""
+    app = lesson_app(1)
+
+    async def script(pilot):
+        await pilot.press("w", "w", "w")  # leverage 5, buy 1, the answer: step 4, 60 s
+        assert "step 4 of 10" in panel(app)
+        began = app.session.steps
+        app.market.paused, app.market.speed = False, math.inf
+        for _ in range(20):  # a few calls of a second's budget at most
+            app.market.run(0.0, budget=1.0)
+            if app.market.paused:
+                break
+        assert app.session.steps - began == 60
+        app.render_frame()
+        assert "step 5 of 10" in panel(app) and not app.market.halted
 
     drive(app, script)
 

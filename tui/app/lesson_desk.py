@@ -31,6 +31,10 @@ class LessonDesk:
         """``app``: the ``SandboxApp`` whose commands it plays (not imported: a cycle)."""
         self.app = app
         self.guide = LessonGuide(lesson, user, time.perf_counter())
+        session = app.market.session
+        app.market.stop_when = lambda when, events: self.guide.progress.due(
+            session.account(), when, events
+        )
 
     @property
     def asks(self) -> bool:
@@ -42,6 +46,7 @@ class LessonDesk:
         now = time.perf_counter()
         if self.guide.see(frame, now):
             self.app.market.paused = True
+            self.app.market.halted = False  # stopped for this step (``stop_when``): read on
         self._light(self.guide.look)
         self.app.lesson_panel.show(self.guide.lines(now))
 

@@ -38,6 +38,7 @@ class Market:
         self.paused = paused
         self.history = PriceHistory()
         self.halted = False  # the user was liquidated or ADL'd: stop until the screen shows it
+        self.stop_when: Callable[[int, list], bool] | None = None  # a lesson: step done?
         self._owed = 0.0
         self._stepping: Slices[bool] | None = None  # the step under way, if one is
         self._collecting = True  # the collector ran before the step under way
@@ -143,12 +144,15 @@ class Market:
         return running
 
     def _watch(self, step: int, time: int, command: object, events: list) -> None:
-        """Session listener: the step that liquidates or deleverages the user pauses the
-        market at once, even at full speed, so the screen can tell what happened."""
+        """Session listener: the step that liquidates or deleverages the user, or that
+        completes a lesson's step (``stop_when``), pauses the market at once, even at
+        full speed, so the screen can tell what happened."""
         user = self.session.user
         for event in events:
             if isinstance(event, HALTS) and event.account == user:
                 self.halted = self.paused = True
+        if self.stop_when is not None and self.stop_when(time, events):
+            self.halted = self.paused = True  # a lesson's step is done: its next one is read
 
     def faster(self) -> float:
         self.speed = next((s for s in SPEEDS if s > self.speed), SPEEDS[-1])
