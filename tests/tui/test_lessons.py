@@ -12,7 +12,7 @@ from engine.simulation import Simulation
 from tui.app import SandboxApp
 from tui.app.screens.incident import IncidentScreen
 
-from .helpers import drive, screen_text, typed
+from .helpers import drive, screen_text, seen, typed
 
 BUY_ONE_AT_MARKET = ("b", *"1", "shift+tab", "enter", "down", "enter", "tab", "tab", "enter")
 
@@ -165,5 +165,19 @@ def test_the_lesson_keys_exist_only_in_a_lesson():
         await pilot.press("a", "w")
         assert app.desk is None and "Lesson" not in screen_text(app)
         assert "Show me" not in screen_text(app)  # not in the footer either
+
+    drive(app, script)
+
+
+def test_the_end_of_a_run_is_told_once_even_with_a_command_after_it():
+    """Lesson 1's path ends after 20 minutes: stepped past it, the app says so, once."""
+    app = lesson_app(1)
+
+    async def script(pilot):
+        while app.run_steps(100) == 100:
+            pass
+        app.market.session.set_leverage(7)  # a command after the end, in the same frame
+        app.render_frame()
+        assert (await seen(pilot)).count("The run ended") == 1
 
     drive(app, script)

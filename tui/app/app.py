@@ -245,9 +245,10 @@ class SandboxApp(App[None]):
                     title="Margin warning",
                     severity="warning",
                 )
-        ended = frame.events[-1] if frame.finished and frame.events else None
-        if type(ended) is ev.FeedEnded:  # the run's last event
-            self.notify(f"The run ended: {ended.reason}.", title="End of run", markup=False)
+        if frame.finished:  # the run's end is among the last events, after it only commands
+            ended = next((e for e in reversed(frame.events) if type(e) is ev.FeedEnded), None)
+            if ended is not None:
+                self.notify(f"The run ended: {ended.reason}.", title="End of run", markup=False)
         if not found:
             return
         self.market.halted = False
