@@ -247,8 +247,8 @@ class FeedEnded(Event, frozen=True, gc=False):
 
 def event_class(kind: str) -> type[Event] | None:
     """The event class a data file names by its ``kind`` (a lesson's goal, say)."""
-    pending, found = [Event], {}
-    while pending:
+    pending, found = list(Event.__subclasses__()), {}
+    while pending:  # the base class names no event: it is never emitted
         cls = pending.pop()
         found[cls.kind] = cls
         pending.extend(cls.__subclasses__())

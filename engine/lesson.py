@@ -160,6 +160,9 @@ def _step(table: Table) -> Step:
             figure=_choice(table, "answer", Figure),
             within=table.parse("within", parse_rate, DEFAULT_WITHIN),
         )
+    show = tuple(_command(table, n, text) for n, text in enumerate(table.get("show", list, [])))
+    if question is None and any(command.verb == "answer" for command in show):
+        raise table.fail("show", "'answer' needs the step to ask something (ask, answer)")
     return Step(
         say=table.get("say", str),
         do=table.get("do", str, ""),
@@ -168,7 +171,7 @@ def _step(table: Table) -> Step:
         hint=table.get("hint", str, ""),
         hint_after=table.parse("hint_after", parse_duration, int(DEFAULT_HINT_AFTER * 1e6)) / 1e6,
         question=question,
-        show=tuple(_command(table, n, text) for n, text in enumerate(table.get("show", list, []))),
+        show=show,
     )
 
 

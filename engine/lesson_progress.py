@@ -63,7 +63,7 @@ class LessonProgress:
             return False
         if self._began is None:
             self._began = frame.market.time
-        self._seen.update(type(e) for e in frame.events if getattr(e, "account", None) == self.user)
+        self._seen.update(type(e) for e in frame.own_events())
         if not self._met(step, frame):
             return False
         self._advance(frame.market.time)

@@ -146,6 +146,11 @@ def test_event_kinds_name_their_classes():
         ),
         ("[lesson]\ntitle = 'x'\n[[lesson.steps]]\nsay = 'a'\nshow = ['dance']", "unknown command"),
         ("[lesson]\ntitle = 'x'\n[[lesson.steps]]\nsay = 'a'\nanswer = 'pi'", "ask: missing"),
+        ("[lesson]\ntitle = 'x'\n[[lesson.steps]]\nsay = 'a'\nshow = ['answer']", "needs the step"),
+        (
+            "[lesson]\ntitle = 'x'\n[[lesson.steps]]\nsay = 'a'\ndone = { event = 'event' }",
+            "no event is called 'event'",
+        ),
     ],
 )
 def test_a_bad_lesson_file_is_refused_naming_the_key(tmp_path, text, problem):

@@ -3,6 +3,7 @@ reading the lesson panel at each step (``adl-sandbox learn 1``)."""
 
 from __future__ import annotations
 
+import gc
 import math
 
 from engine.lesson import LESSON_WARMUP, find_lesson
@@ -179,5 +180,22 @@ def test_the_end_of_a_run_is_told_once_even_with_a_command_after_it():
         app.market.session.set_leverage(7)  # a command after the end, in the same frame
         app.render_frame()
         assert (await seen(pilot)).count("The run ended") == 1
+
+    drive(app, script)
+
+
+def test_switching_from_a_lesson_mid_step_leaves_no_trace_of_it():
+    """A scenario picked from the palette while a step runs in slices: the step ends
+    whole, the collector comes back, and no panel stays outlined for the lesson."""
+    app = lesson_app(1)
+    ticks = iter(range(10**6))
+
+    async def script(pilot):
+        app.market.paused = False
+        app.market.run(1.0, budget=1.5, clock=lambda: float(next(ticks)))  # one slice a call
+        assert app.market.busy and not gc.isenabled()
+        app.switch_scenario("calm")
+        assert gc.isenabled() and app.desk is None
+        assert not list(app.query(".-look")) and "Lesson 1:" not in await seen(pilot)
 
     drive(app, script)

@@ -149,7 +149,8 @@ class SandboxApp(App[None]):
     def _restyle(self, _theme: Any = None) -> None:
         """A new theme: the widgets that draw their own rows take its colours."""
         self.tones = Colors.from_variables(self.theme_variables)
-        for widget in (self.header, self.ladder, self.chart, self.log_view, self.positions):
+        panels = (self.header, self.ladder, self.chart, self.log_view, self.positions)
+        for widget in (*panels, self.lesson_panel):
             widget.restyle()
         self.render_frame()
 
@@ -474,8 +475,10 @@ class SandboxApp(App[None]):
 
     def load(self, session: Session, warmup: int | None = None) -> None:
         """Replace the session: the one seam where a saved session could come back."""
+        self.market.settle()  # the step under way ends whole (and gives the collector back)
         self.desk = None
         self.lesson_panel.set_class(False, "-on")
+        self.query(".-look").remove_class("-look")
         self.market = Market(session, self.market.speed, self.market.paused)
         self.describer = None
         self.incidents = []

@@ -15,7 +15,7 @@ from engine.events import AutoDeleveraged, Liquidation
 from engine.frames import Frame
 from engine.instrument import Instrument
 from engine.lesson import Figure, Lesson, Look
-from engine.lesson_progress import LessonProgress, Verdict
+from engine.lesson_progress import LessonProgress, Verdict, figure_value
 from tui.app import text
 from tui.app.screens.explain import liquidation_lines
 
@@ -40,10 +40,6 @@ class LessonGuide:
         self.done = ""  # what the learner just did: the last step, done
 
     @property
-    def finished(self) -> bool:
-        return self.progress.finished
-
-    @property
     def look(self) -> Look | None:
         """The panel the step at hand points at."""
         step = self.progress.step
@@ -65,6 +61,11 @@ class LessonGuide:
         return True
 
     def answer(self, typed: str, frame: Frame) -> Told:
+        step = self.progress.step
+        question = step.question if step is not None else None
+        if question is not None and figure_value(question.figure, frame) is None:
+            self.told = Told(False, ("Nothing to check it against now: no open position.",))
+            return self.told
         verdict = self.progress.answer(typed, frame)
         if verdict is None:
             said = f"{typed.strip()!r} is not a number" if typed.strip() else "Nothing typed"
