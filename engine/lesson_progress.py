@@ -9,13 +9,12 @@ a lesson ends with. Wall time (for hints) is the app's: it passes the seconds.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
 from engine.events import Event
 from engine.frames import Frame
 from engine.lesson import Figure, Goal, Lesson, Step, near
-from engine.units import MONEY_SCALE, PPM
+from engine.units import MONEY_SCALE, PPM, UnitError, parse_decimal
 from engine.views import AccountView
 
 
@@ -151,9 +150,8 @@ def figure_value(figure: Figure, frame: Frame) -> Fraction | None:
 
 def _number(text: str) -> Fraction | None:
     """A typed number: thousands separators, a trailing % or currency are allowed."""
-    cleaned = text.strip().replace(",", "").replace("_", "").removesuffix("%").strip()
-    cleaned = cleaned.removesuffix("USDT").strip()
+    cleaned = text.strip().replace(",", "").removesuffix("%").strip().removesuffix("USDT")
     try:
-        return Fraction(Decimal(cleaned))
-    except (InvalidOperation, ValueError, OverflowError):
+        return Fraction(parse_decimal(cleaned, "answer"))
+    except UnitError:
         return None
