@@ -354,3 +354,23 @@ def test_speed_and_pause_answer_at_once_during_a_step_in_slices():
         assert account(app).position is not None
 
     drive(app, script)
+
+
+def test_a_page_to_read_pauses_the_market_and_closing_it_resumes_only_what_it_paused():
+    app = paused_app()
+    app.market.paused = False
+
+    async def script(pilot):
+        await pilot.press("?")
+        assert app.market.paused and "the market waits while you read" in screen_text(app)
+        await pilot.press("escape")
+        assert not app.market.paused
+        await pilot.press("e", "n")  # n steps underneath the page
+        assert app.market.paused and isinstance(app.screen, ExplainScreen)
+        steps = app.frame.steps
+        await pilot.press("n")
+        assert app.frame.steps == steps + 1
+        await pilot.press("escape", "space", "?", "escape")  # paused before: stays paused
+        assert app.market.paused
+
+    drive(app, script)

@@ -22,7 +22,7 @@ from typing import Any, ClassVar
 
 from textual import events
 from textual.app import App, ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer
 
@@ -42,8 +42,7 @@ from tui.app.incidents import Incident, follow
 from tui.app.lesson_desk import LessonDesk
 from tui.app.log_lines import LINES_PER_FRAME, Describer
 from tui.app.market import Market
-from tui.app.screens.explain import ExplainScreen
-from tui.app.screens.help import HelpScreen
+from tui.app.pages import PAGES
 from tui.app.screens.incident import IncidentScreen
 from tui.app.screens.leverage import LeverageScreen
 from tui.app.screens.ticket import TRIGGERED, OrderRequest, OrderTicket, TicketDefaults
@@ -410,8 +409,9 @@ class SandboxApp(App[None]):
         self.market.faster()
         self.after_clock_change()
 
-    def action_explain(self) -> None:
-        self.push_screen(ExplainScreen(classes="modal"))
+    def action_open(self, page: str) -> None:
+        """One of the pages to read (``PAGES``): the market waits while it is open."""
+        self.push_screen(PAGES[page]())
 
     def action_incident(self) -> None:
         if not self.incidents:
@@ -436,9 +436,6 @@ class SandboxApp(App[None]):
         self.desk = LessonDesk(self, lesson, self.market.session.user)
         self.market.paused = True
         self.refresh_bindings()
-
-    def action_help(self) -> None:
-        self.push_screen(HelpScreen([b for b in self.BINDINGS if isinstance(b, Binding)]))
 
     # -- the palette's commands ---------------------------------------------------------------
 

@@ -57,7 +57,7 @@ APP_BINDINGS: list[BindingType] = [
     ),
     Binding(
         "e",
-        "explain",
+        "open('explain')",
         "Explain",
         id="explain",
         tooltip="explain the position: margin, liquidation, ADL rank and lights",
@@ -72,6 +72,8 @@ APP_BINDINGS: list[BindingType] = [
     ),
     Binding("a", "answer", "Answer", id="answer", tooltip="in a lesson: answer its question"),
     Binding("w", "show_me", "Show me", id="show-me", tooltip="in a lesson: play the step for you"),
-    Binding("question_mark", "help", "Help", id="help", key_display="?", tooltip="this help"),
+    Binding(
+        "question_mark", "open('help')", "Help", id="help", key_display="?", tooltip="this help"
+    ),
     Binding("q", "quit", "Quit", id="quit", tooltip="quit"),
 ]

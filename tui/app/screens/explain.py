@@ -23,7 +23,7 @@ from engine.policies import MarketSettings
 from engine.units import PPM
 from engine.views import AdlTerms, Explanation
 from tui.app import text
-from tui.app.screens.modal import Modal
+from tui.app.screens.reading import ReadingScreen, title
 
 FORMULAS = {
     "bitmex": "PnL% × effective leverage (PnL% ÷ effective leverage when losing)",
@@ -35,7 +35,7 @@ FORMULAS = {
 }
 
 
-class ExplainScreen(Modal):
+class ExplainScreen(ReadingScreen):
     wants_explanation = True  # the app's frames carry the explanation while this is on top
     BINDINGS = [
         Binding("escape", "dismiss", "Close", id="explain-close"),
@@ -44,7 +44,7 @@ class ExplainScreen(Modal):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="explain", classes="dialog wide"):
-            yield Static("[b]Explain your position[/]  [dim]live · esc closes[/]")
+            yield Static(title("Explain your position"))
             yield Static(id="explain-body")
 
     def on_mount(self) -> None:

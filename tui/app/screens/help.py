@@ -8,7 +8,7 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
-from tui.app.screens.modal import Modal
+from tui.app.screens.reading import ReadingScreen, title
 
 LEGEND = (
     "Margin ratio = maintenance margin / equity: the bar fills toward 100%, the liquidation "
@@ -23,20 +23,17 @@ LEGEND = (
 )
 
 
-class HelpScreen(Modal):
+class HelpScreen(ReadingScreen):
     BINDINGS = [
         Binding("escape", "dismiss", "Close", id="help-close"),
         Binding("question_mark", "dismiss", "Close", show=False, id="help-toggle"),
     ]
 
-    def __init__(self, bindings: list[Binding]) -> None:
-        super().__init__(classes="modal")
-        self.bindings = bindings
-
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help", classes="dialog wide"):
-            yield Static("[b]Keys[/]  [dim]esc closes[/]")
-            yield Static(Content("\n").join(help_lines(self.bindings)), id="help-body")
+            yield Static(title("Keys"))
+            bindings = [b for b in self.app.BINDINGS if isinstance(b, Binding)]
+            yield Static(Content("\n").join(help_lines(bindings)), id="help-body")
 
 
 def help_lines(bindings: list[Binding]) -> list[Content]:

@@ -1,0 +1,47 @@
+"""Screens to read — help, explain, the glossary, the ADL queue, the fund: the market waits.
+
+A learner reading why a position stands where it does should not miss the move the
+page explains, so opening one pauses the market and closing it resumes what it
+paused (nothing else: a market paused before stays paused). ``space`` and ``n`` work
+here too: resume to watch the figures live, or step.
+"""
+
+from __future__ import annotations
+
+from textual.binding import Binding
+from textual.content import Content
+
+from tui.app.screens.modal import Modal
+
+PAUSED_NOTE = "the market waits while you read · space resumes · n steps · esc closes"
+
+
+class ReadingScreen(Modal):
+    """A page the market waits for."""
+
+    BINDINGS = [
+        Binding("space", "app.toggle_pause", "Pause/resume", id="reading-pause"),
+        Binding("n", "app.step", "Step", id="reading-step"),
+    ]
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(classes="modal", **kwargs)
+        self._paused_market = None  # the Market this page paused, to resume on closing
+
+    def on_mount(self) -> None:
+        market = self.app.market
+        if not market.paused and not market.finished:
+            market.paused = True
+            self._paused_market = market
+            self.app.after_clock_change()
+
+    def on_unmount(self) -> None:
+        market = self._paused_market
+        if market is not None and market is self.app.market and market.paused:
+            market.paused = False
+            self.app.after_clock_change()
+
+
+def title(words: str) -> Content:
+    """A reading page's first line: what it is, and that the market waits."""
+    return Content.assemble((words, "bold"), "  ", (PAUSED_NOTE, "dim"))
