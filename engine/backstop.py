@@ -9,6 +9,10 @@ beyond the bankruptcy price is its **deficit**.
 
 from __future__ import annotations
 
+from fractions import Fraction
+
+from engine.views import HeldSide
+
 
 class Held:
     """One liquidated position the backstop holds, and how it has been closed so far."""
@@ -70,14 +74,16 @@ class Backstop:
         self.held: list[Held] = []  # in the order taken over
         self._next_id = 1
         self._lots = {1: 0, -1: 0}  # lots held on each side, counted as they move
-        self._signed_cost = 0  # Σ side·cost of what is held: the fund's equity needs it
+        self._cost = {1: 0, -1: 0}  # their money cost: the fund's equity and page need it
+        self._count = {1: 0, -1: 0}  # positions held on each side
 
     def take_over(self, account: str, side: int, lots: int, cost: int, time: int) -> Held:
         held = Held(self._next_id, account, side, lots, cost, time)
         self._next_id += 1
         self.held.append(held)
         self._lots[side] += lots
-        self._signed_cost += side * cost
+        self._cost[side] += cost
+        self._count[side] += 1
         return held
 
     def release(self, held: Held, lots: int, price: int, cv: int) -> int:
@@ -87,7 +93,7 @@ class Backstop:
         held.lots -= lots
         held.cost -= removed
         self._lots[held.side] -= lots
-        self._signed_cost -= held.side * removed
+        self._cost[held.side] -= removed
         return held.side * (lots * price * cv - removed)
 
     def closed(self) -> list[Held]:
@@ -95,18 +101,43 @@ class Backstop:
         done = [held for held in self.held if not held.lots]
         if done:
             self.held = [held for held in self.held if held.lots]
+            for held in done:
+                self._count[held.side] -= 1
         return done
 
     def unrealized(self, mark: int, cv: int) -> int:
         """Σ the held positions' profit at ``mark``: with the fund's balance, its equity.
         From the running totals: a crash's frame would otherwise sum thousands."""
-        return (self._lots[1] - self._lots[-1]) * mark * cv - self._signed_cost
+        lots, cost = self._lots, self._cost
+        return (lots[1] - lots[-1]) * mark * cv - (cost[1] - cost[-1])
 
     def lots_on(self, side: int) -> int:
         return self._lots[side]
 
+    def on(self, side: int) -> tuple[int, int, int]:
+        """(positions, lots, money cost) held on ``side``, from the running totals: what
+        the fund's page shows of the backstop without summing a crash's thousands."""
+        return self._count[side], self._lots[side], self._cost[side]
+
+    def sides(self, mark: int, cv: int) -> tuple[HeldSide, ...]:
+        """What is held, a side a line (longs first), with its profit or loss at ``mark``."""
+        return tuple(
+            HeldSide(
+                side, count, lots, cost, Fraction(cost, lots * cv), side * (lots * mark * cv - cost)
+            )
+            for side in (1, -1)
+            for count, lots, cost in (self.on(side),)
+            if lots
+        )
+
     def counted(self, mark: int, cv: int) -> bool:
         """The running totals agree with the positions held (an invariant of the audit)."""
         return self.unrealized(mark, cv) == sum(h.unrealized(mark, cv) for h in self.held) and all(
-            self._lots[side] == sum(h.lots for h in self.held if h.side == side) for side in (1, -1)
+            self.on(side)
+            == (
+                sum(1 for h in self.held if h.side == side),
+                sum(h.lots for h in self.held if h.side == side),
+                sum(h.cost for h in self.held if h.side == side),
+            )
+            for side in (1, -1)
         )

@@ -332,10 +332,19 @@ class Exchange:
             insurance_fund=self.fund.balance,
             insurance_peak=self.fund.peak(),
             open_interest=self.accounts.long_lots,
-            fund_equity=self.fund.balance + backstop.unrealized(self.prices.mark, cv),
+            fund_equity=self.fund_equity(),
             backstop_long=backstop.lots_on(1),
             backstop_short=backstop.lots_on(-1),
+            fund_floor=self.fund.floor(),
+            fund_in=self.fund.total_in,
+            fund_out=self.fund.total_out,
+            backstop=backstop.sides(self.prices.mark, cv),
         )
+
+    def fund_equity(self) -> int:
+        """The fund's balance + the profit or loss of what its backstop holds, at the mark."""
+        cv = self.instrument.contract_value
+        return self.fund.balance + self.liquidation.backstop.unrealized(self.prices.mark, cv)
 
     def account_view(self, account_id: str) -> AccountView | None:
         account = self.accounts.get(account_id)

@@ -86,9 +86,18 @@ class Session:
         return self.exchange.account_view(self.user)
 
     def price_point(self) -> PricePoint:
-        """The prices after the last step (cheap: the chart takes one every step)."""
-        prices = self.exchange.prices
-        return PricePoint(self.exchange.time, prices.mark, prices.index)
+        """The prices and the insurance fund after the last step (cheap: the charts take
+        one every step, so a crash at full speed keeps every dip)."""
+        exchange = self.exchange
+        prices, fund = exchange.prices, exchange.fund
+        return PricePoint(
+            exchange.time,
+            prices.mark,
+            prices.index,
+            exchange.fund_equity(),
+            fund.balance,
+            fund.floor(),
+        )
 
     def preview(self, qty: str, price: str | None, leverage: str) -> OrderPreview:
         """What an order as typed would commit; ``UnitError`` says what is wrong with it."""

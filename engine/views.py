@@ -97,6 +97,9 @@ class PricePoint:
     time: int
     mark: int
     index: int
+    fund_equity: int = 0  # the insurance fund's balance + what its backstop holds, at the mark
+    fund_balance: int = 0
+    fund_floor: int = 0  # the lowest balance the ADL trigger in force lets the fund reach
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +136,19 @@ class LedgerTotals:
 
 
 @dataclass(frozen=True, slots=True)
+class HeldSide:
+    """What the backstop holds on one side: the liquidated positions it took over at their
+    bankruptcy prices and has not yet worked off, summed (SPEC §5.2)."""
+
+    side: int
+    positions: int
+    lots: int
+    cost: int  # money: Σ lots × take-over price
+    entry: Fraction  # ticks: the average take-over price
+    unrealized: int  # money: their profit or loss at the mark, the fund's
+
+
+@dataclass(frozen=True, slots=True)
 class MarketView:
     time: int
     index: int
@@ -146,6 +162,10 @@ class MarketView:
     fund_equity: int = 0  # balance + the profit or loss of what the backstop holds, at mark
     backstop_long: int = 0  # lots of liquidated longs the backstop holds
     backstop_short: int = 0  # lots of liquidated shorts it holds
+    fund_floor: int = 0  # the lowest balance the ADL trigger in force lets the fund reach
+    fund_in: int = 0  # money the fund received since its initial deposit, gross
+    fund_out: int = 0  # money it paid out, gross
+    backstop: tuple[HeldSide, ...] = ()  # what the backstop holds, a side a line
 
 
 # -- why a position stands where it does (engine/explain.py fills these) -----------
