@@ -15,17 +15,24 @@ from fractions import Fraction
 from engine import adl, margin
 from engine.adl import RankingPolicy
 from engine.instrument import Instrument
+from engine.ranking_at import priced_at, rank_at
 from engine.units import PPM
 from engine.views import AdlTerms, BankruptcyTerms, Explanation, LiquidationTerms
 
 
-def explain(exchange, account_id: str) -> Explanation | None:
-    """The explanation of an account's open position, or None when it has none."""
+def explain(exchange, account_id: str, mark: int | None = None) -> Explanation | None:
+    """The explanation of an account's open position, or None when it has none.
+
+    ``mark``: the what-if view's hypothetical mark price (ticks). Every figure is then
+    ``margin.assess`` at that price, and the rank and lights are the side ranked there
+    (``ranking_at``); nothing in the exchange is touched.
+    """
     account = exchange.account_view(account_id)
     if account is None or account.position is None:
         return None
     p = account.position
     instrument = exchange.instrument
+    at = p if mark is None else margin.assess(instrument, p.side, p.lots, p.cost, p.margin, mark)
     return Explanation(
         account=account_id,
         mode=p.mode,
@@ -33,18 +40,18 @@ def explain(exchange, account_id: str) -> Explanation | None:
         side=p.side,
         lots=p.lots,
         entry=p.entry,
-        mark=p.mark,
-        notional=p.notional,
+        mark=at.mark,
+        notional=at.notional,
         collateral=p.margin,
-        unrealized=p.unrealized,
-        equity=p.equity,
-        tier=instrument.tier_for(p.notional),
-        maintenance=p.maintenance,
-        ratio=p.ratio,
+        unrealized=at.unrealized,
+        equity=at.equity,
+        tier=instrument.tier_for(at.notional),
+        maintenance=at.maintenance,
+        ratio=at.ratio,
         initial_margin=p.initial_margin,
         liquidation=liquidation_terms(instrument, p.side, p.lots, p.cost, p.margin),
         bankruptcy=BankruptcyTerms(p.entry, p.margin, p.bankruptcy_price),
-        adl=_adl(exchange, account_id, p.side),
+        adl=_adl(exchange, account_id, p.side, mark),
     )
 
 
@@ -72,12 +79,20 @@ def liquidation_terms(
     )
 
 
-def _adl(exchange, account_id: str, side: int) -> AdlTerms:
+def _adl(exchange, account_id: str, side: int, at: int | None = None) -> AdlTerms:
+    """The published place and the score at the live mark, or (``at``) the score and the
+    place of the side ranked at that mark."""
     policy = RankingPolicy(exchange.settings.ranking)
     light = exchange.light(account_id)
     holders = exchange.holders(side)
     holder = next(h for h in holders if h.account == account_id)
     mark, cv = exchange.market_view().mark, exchange.instrument.contract_value
+    now = None
+    if at is not None:
+        ranked = rank_at(policy, holders, at, exchange.instrument, exchange.settings.lights)
+        now, mark = ranked.place(account_id), at
+        if policy is RankingPolicy.BINANCE:  # its margin ratio there
+            holder = priced_at(holder, at, exchange.instrument)
     band = None
     if light is not None:  # lights = 6 − percentile / 20 %: the share lies in this band
         high = (6 - light.lights) * PPM // 5
@@ -93,4 +108,5 @@ def _adl(exchange, account_id: str, side: int) -> AdlTerms:
         score=adl.score(policy, holder, mark, cv),
         terms=adl.score_terms(policy, holder, mark, cv),
         grouped=adl.grouped(policy),
+        now=now,
     )

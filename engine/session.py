@@ -13,14 +13,16 @@ from typing import Any
 
 from engine import margin
 from engine.events import Event
+from engine.explain import explain
 from engine.frames import Frame, build_frame
 from engine.orders import OrderType
+from engine.queue_view import queue_view
 from engine.scenario import load_scenario, shipped
 from engine.side import verb
 from engine.simulation import USER, Simulation
 from engine.slices import Slices, finish
 from engine.units import UnitError
-from engine.views import AccountView, OrderPreview, PricePoint
+from engine.views import AccountView, Explanation, OrderPreview, PricePoint, QueueView
 
 Command = dict[str, Any]
 SCREEN_BUFFER = 50_000  # events kept for a screen that has not drained them yet
@@ -112,6 +114,16 @@ class Session:
             raise UnitError("leverage must be at least 1")
         notional = instrument.notional(lots, ticks)
         return OrderPreview(notional, margin.initial_margin(notional, whole), whole)
+
+    def adl_queue(self) -> QueueView:
+        """The user's side's ADL queue ranked now, at the mark, under the policy in force
+        (its head and the user's neighbours): the queue view reads it."""
+        return queue_view(self.exchange, self.user)
+
+    def what_if(self, mark: int) -> Explanation | None:
+        """The explanation of the user's position were the mark ``mark`` ticks: the
+        engine's own margin and ADL functions at that price, nothing changed."""
+        return explain(self.exchange, self.user, mark)
 
     # -- the user's commands -------------------------------------------------------------
 

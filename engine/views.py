@@ -200,6 +200,17 @@ class BankruptcyTerms:
 
 
 @dataclass(frozen=True, slots=True)
+class QueuePlace:
+    """A position's place in its side's ADL queue ranked at one mark, now (not as the
+    lights last published it): ``engine/ranking_at.py``."""
+
+    rank: int
+    lights: int  # 0 when the venue publishes no lights
+    score: float
+    share: int  # ppm: size ranked ahead plus own size, over the side's total
+
+
+@dataclass(frozen=True, slots=True)
 class AdlTerms:
     """The position's place in its side's ADL queue and how its score is made."""
 
@@ -213,6 +224,7 @@ class AdlTerms:
     score: float  # the policy's score at the current mark
     terms: tuple[tuple[str, float], ...]  # the factors the score is made of
     grouped: bool  # pro-rata and random: lights show a group's share, not a place
+    now: QueuePlace | None = None  # ranked at the explained mark (what-if): every score there
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,6 +247,41 @@ class Explanation:
     liquidation: LiquidationTerms
     bankruptcy: BankruptcyTerms
     adl: AdlTerms
+
+
+# -- one side's ADL queue, ranked now (engine/queue_view.py fills these) -----------
+
+
+@dataclass(frozen=True, slots=True)
+class QueueRow:
+    """One position of the queue as the queue view lists it."""
+
+    index: int  # 0 for the first to be deleveraged
+    rank: int  # as the policy ranks it (pro-rata's groups share one)
+    account: str
+    score: float
+    lights: int  # 0 when the venue publishes none
+    lots: int
+    unrealized: int  # money, at the mark
+    equity: int  # collateral + uPnL, at the mark
+    notional: int  # money, at the mark: notional / equity is its leverage
+    published_rank: int | None  # in the queue the lights last published
+    you: bool
+
+
+@dataclass(frozen=True, slots=True)
+class QueueView:
+    """The user's side's ADL queue ranked at the live mark under the policy in force:
+    its head and the rows around the user, never the whole side (100,000 positions)."""
+
+    side: int
+    policy: str
+    lights_rule: str
+    mark: int
+    length: int  # positions on the side
+    rows: tuple[QueueRow, ...]  # in queue order; a gap in ``index`` is rows left out
+    you: QueuePlace | None  # None: the user holds no position on this side
+    has_position: bool  # False: the user is flat, and ``side`` is the longs'
 
 
 # -- one ADL event split by every policy (engine/counterfactual.py) ----------------
