@@ -8,7 +8,8 @@ journals like any scenario. ``[[lesson.steps]]`` each hold:
 - ``done``: how the engine tells the step was done, every condition given holding
   at once: ``event`` (one of the learner's events of that kind arrived since the step
   began), ``position`` (``open`` or ``flat``), ``mode``, ``leverage``, ``ratio`` (the margin
-  ratio at least this), ``after`` (market time since the step began);
+  ratio at least this), ``after`` (market time since the step began), ``settings`` (a
+  table of market policies in force, e.g. ``{ ranking = "pro_rata" }``);
 - ``hint``, shown after ``hint_after`` (wall time at the step, default 30 s);
 - ``ask`` and ``answer``: a question whose answer the learner types, checked against a
   figure the engine works out (``FIGURES``) within ``within`` (default 0.5 %);
@@ -28,6 +29,7 @@ from pathlib import Path
 
 from engine.datafile import DataFileError, Table, load_toml, require_regular
 from engine.events import Event, event_class
+from engine.policies import POLICY_BY_FIELD, MarketSettings, PolicyError
 from engine.units import PPM, parse_duration, parse_rate
 
 DEFAULT_HINT_AFTER = 30.0  # wall seconds at a step before its hint shows
@@ -53,9 +55,15 @@ class Figure(StrEnum):
     MARGIN_RATIO = "margin_ratio"
     INITIAL_MARGIN = "initial_margin"
     ADL_RANK = "adl_rank"
+    # what happened to the learner, read from their last event of the kind:
+    FUND_IN = "fund_in"  # their liquidation's surplus, paid into the fund
+    FUND_OUT = "fund_out"  # what the fund paid to close their liquidated position
+    FUNDING_PAID = "funding_paid"  # the last funding payment (negative: received)
+    GAVE_UP = "gave_up"  # profit their last ADL fill gave up against the mark
+    CLAWED_BACK = "clawed_back"  # their share of the last socialized loss
 
 
-COMMANDS = ("buy", "sell", "close", "leverage", "mode", "run", "answer")
+COMMANDS = ("buy", "sell", "close", "leverage", "mode", "set", "run", "answer")
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +76,7 @@ class Goal:
     leverage: int | None = None
     ratio: int | None = None  # ppm: the margin ratio at least this
     after: int | None = None  # µs of market time since the step began
+    settings: tuple[tuple[str, str], ...] = ()  # (MarketSettings field, value) in force
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +88,8 @@ class Question:
 
 @dataclass(frozen=True, slots=True)
 class Command:
-    """One move of a lesson's solution: ``buy 0.5``, ``leverage 50``, ``run``."""
+    """One move of a lesson's solution: ``buy 0.5``, ``leverage 50``, ``set ranking
+    pro_rata`` (a market policy, as the palette switches it), ``run``."""
 
     verb: str
     argument: str = ""
@@ -122,11 +132,11 @@ def shipped_lessons() -> list[Lesson]:
 def find_lesson(number_or_path: str) -> Lesson:
     """Lesson ``N`` of the shipped ones, or a lesson file of one's own."""
     if number_or_path.isdigit():
-        lessons = shipped_lessons()
+        lessons = {lesson.number: lesson for lesson in shipped_lessons()}
         number = int(number_or_path)
-        if not 1 <= number <= len(lessons):
-            raise DataFileError(f"no lesson {number}: the lessons are 1 to {len(lessons)}")
-        return lessons[number - 1]
+        if number not in lessons:
+            raise DataFileError(f"no lesson {number}: the lessons are 1 to {max(lessons)}")
+        return lessons[number]
     return load_lesson(Path(number_or_path))
 
 
@@ -176,7 +186,7 @@ def _step(table: Table) -> Step:
 
 
 def _goal(table: Table) -> Goal:
-    table.check_known({"event", "position", "mode", "leverage", "ratio", "after"})
+    table.check_known({"event", "position", "mode", "leverage", "ratio", "after", "settings"})
     event = None
     if table.has("event"):
         kind = table.get("event", str)
@@ -196,7 +206,21 @@ def _goal(table: Table) -> Goal:
         leverage=table.get("leverage", int, None),
         ratio=table.parse("ratio", parse_rate, None),
         after=table.parse("after", parse_duration, None),
+        settings=_settings(table.table("settings", required=False)),
     )
+
+
+def _settings(table: Table) -> tuple[tuple[str, str], ...]:
+    """Policies a step waits for, named as ``MarketSettings`` names them."""
+    table.check_known(set(POLICY_BY_FIELD))
+    wanted = []
+    for field, policy in POLICY_BY_FIELD.items():
+        if table.has(field):
+            try:
+                wanted.append((field, policy.parse(table.get(field, str)).value))
+            except PolicyError as error:
+                raise table.fail(field, str(error)) from None
+    return tuple(wanted)
 
 
 def _command(table: Table, n: int, text: object) -> Command:
@@ -205,6 +229,12 @@ def _command(table: Table, n: int, text: object) -> Command:
     verb, _, argument = text.strip().partition(" ")
     if verb not in COMMANDS:
         raise table.fail(f"show[{n}]", f"unknown command {verb!r} (known: {', '.join(COMMANDS)})")
+    if verb == "set":
+        field, _, value = argument.strip().partition(" ")
+        try:
+            MarketSettings().switched(**{field: value.strip()})
+        except PolicyError as error:
+            raise table.fail(f"show[{n}]", f"set FIELD VALUE: {error}") from None
     return Command(verb, argument.strip())
 
 

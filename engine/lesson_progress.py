@@ -8,12 +8,20 @@ a lesson ends with. Wall time (for hints) is the app's: it passes the seconds.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
-from engine.events import Event
+from engine.events import (
+    AutoDeleveraged,
+    Event,
+    FundingPayment,
+    LiquidationSettled,
+    SocializedLossCharged,
+)
 from engine.frames import Frame
 from engine.lesson import Figure, Goal, Lesson, Step, near
+from engine.policies import MarketSettings
 from engine.units import MONEY_SCALE, PPM, UnitError, parse_decimal
 from engine.views import AccountView
 
@@ -44,6 +52,8 @@ class LessonProgress:
         self._began: int | None = None  # market time the step began at
         self._seen: set[type] = set()  # the learner's event classes since the step began
         self._answered = False
+        self._settings: MarketSettings | None = None  # in force at the last frame
+        self.last: dict[type, tuple[Event, ...]] = {}  # see ``see``
         self.records = [StepRecord(n + 1, step.do) for n, step in enumerate(lesson.steps)]
 
     @property
@@ -62,11 +72,21 @@ class LessonProgress:
             return False
         if self._began is None:
             self._began = frame.market.time
-        self._seen.update(type(e) for e in frame.own_events())
+        self._settings = frame.settings
+        self._remember(frame.own_events())
         if not self._met(step, frame):
             return False
         self._advance(frame.market.time)
         return True
+
+    def _remember(self, events: list[Event]) -> None:
+        """``last``: for each kind, the learner's events of it in the latest frame that
+        had any — one liquidation's fills, one step's charges — which figures add up."""
+        kinds: dict[type, list[Event]] = {}
+        for event in events:
+            kinds.setdefault(type(event), []).append(event)
+        self._seen.update(kinds)
+        self.last.update((kind, tuple(found)) for kind, found in kinds.items())
 
     def answer(self, text: str, frame: Frame) -> Verdict | None:
         """Check a typed answer to the step's question; None when there is no question or
@@ -74,7 +94,7 @@ class LessonProgress:
         step = self.step
         if step is None or step.question is None:
             return None
-        value = figure_value(step.question.figure, frame)
+        value = self.figure(frame)
         typed = _number(text)
         if value is None or typed is None:
             return None
@@ -84,6 +104,14 @@ class LessonProgress:
         verdict = Verdict(near(typed, value, question.within), typed, question.figure, value)
         self._answered = self._answered or verdict.right
         return verdict
+
+    def figure(self, frame: Frame) -> Fraction | None:
+        """The engine's answer to the step's question now; None without a question or
+        without the position or event it asks about."""
+        step = self.step
+        if step is None or step.question is None:
+            return None
+        return figure_value(step.question.figure, frame, self.last)
 
     def mark_shown(self) -> None:
         """The step was played by "show me"."""
@@ -99,13 +127,13 @@ class LessonProgress:
             return False
         seen = self._seen | {type(e) for e in events if getattr(e, "account", None) == self.user}
         elapsed = time - (self._began if self._began is not None else time)
-        return goal_met(step.done, account, seen, elapsed)
+        return goal_met(step.done, account, seen, elapsed, self._settings)
 
     def _met(self, step: Step, frame: Frame) -> bool:
         if step.question is not None and not self._answered:
             return False
         elapsed = frame.market.time - (self._began or 0)
-        return goal_met(step.done, frame.account, self._seen, elapsed)
+        return goal_met(step.done, frame.account, self._seen, elapsed, frame.settings)
 
     def _advance(self, time: int) -> None:
         """The next step begins now (its market time counts from here, frames or not)."""
@@ -114,9 +142,15 @@ class LessonProgress:
         self._began, self._seen, self._answered = time, set(), False
 
 
-def goal_met(goal: Goal, account: AccountView, seen: set[type], elapsed: int) -> bool:
+def goal_met(
+    goal: Goal,
+    account: AccountView,
+    seen: set[type],
+    elapsed: int,
+    settings: MarketSettings | None = None,
+) -> bool:
     """Every condition the goal gives holds now (``seen``: the learner's event classes
-    since the step began; ``elapsed``: market µs since then)."""
+    since the step began; ``elapsed``: market µs since then; ``settings``: in force)."""
     position = account.position
     checks = (
         goal.event is None or goal.event in seen,
@@ -125,13 +159,21 @@ def goal_met(goal: Goal, account: AccountView, seen: set[type], elapsed: int) ->
         goal.leverage is None or account.leverage == goal.leverage,
         goal.ratio is None or (position is not None and position.ratio >= goal.ratio),
         goal.after is None or elapsed >= goal.after,
+        all(str(getattr(settings, f, None)) == value for f, value in goal.settings),
     )
     return all(checks)
 
 
-def figure_value(figure: Figure, frame: Frame) -> Fraction | None:
-    """The engine's figure a question asks for, for the learner's position now: prices
-    and money in quote units, the margin ratio in percent."""
+def figure_value(
+    figure: Figure, frame: Frame, last: Mapping[type, tuple[Event, ...]] | None = None
+) -> Fraction | None:
+    """The engine's figure a question asks for: of the learner's position now, or of
+    their ``last`` events of a kind (added up). Prices and money in quote units, the
+    margin ratio in percent."""
+    if figure in EVENT_FIGURES:
+        kind, read = EVENT_FIGURES[figure]
+        events = (last or {}).get(kind)
+        return None if not events else Fraction(sum(map(read, events)), MONEY_SCALE)
     position = frame.account.position
     if position is None:
         return None
@@ -146,6 +188,15 @@ def figure_value(figure: Figure, frame: Frame) -> Fraction | None:
     if figure is Figure.ADL_RANK:
         return None if position.adl_rank is None else Fraction(position.adl_rank)
     return Fraction(position.initial_margin, MONEY_SCALE)
+
+
+EVENT_FIGURES = {
+    Figure.FUND_IN: (LiquidationSettled, lambda e: e.fund_in),
+    Figure.FUND_OUT: (LiquidationSettled, lambda e: e.fund_out),
+    Figure.FUNDING_PAID: (FundingPayment, lambda e: -e.amount),
+    Figure.GAVE_UP: (AutoDeleveraged, lambda e: e.forgone),
+    Figure.CLAWED_BACK: (SocializedLossCharged, lambda e: e.amount),
+}
 
 
 def _number(text: str) -> Fraction | None:

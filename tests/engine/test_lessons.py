@@ -8,12 +8,21 @@ from fractions import Fraction
 import pytest
 
 from engine.datafile import DataFileError
-from engine.events import AutoDeleveraged, Liquidation, event_class
+from engine.events import (
+    AutoDeleveraged,
+    FundingPayment,
+    Liquidation,
+    LiquidationSettled,
+    SocializedLoss,
+    SocializedLossCharged,
+    event_class,
+)
 from engine.lesson import Figure, find_lesson, load_lesson, shipped_lessons
 from engine.lesson_progress import LessonProgress, figure_value, goal_met
 from engine.scenario import load_scenario
 from engine.session import Session
 from engine.simulation import Simulation
+from engine.units import MONEY_SCALE
 
 MAX_STEPS = 600  # market seconds a step may take before the lesson is broken
 
@@ -33,7 +42,7 @@ def play(number: int) -> tuple[LessonProgress, list, list[int]]:
             assert not goal_met(step.done, session.frame().account, set(), 0), progress.index + 1
         for command in step.show:
             if command.verb == "answer":
-                value = figure_value(step.question.figure, session.frame(explained=True))
+                value = progress.figure(session.frame(explained=True))
                 assert progress.answer(str(float(value)), session.frame()).right
             elif command.verb != "run":
                 _command(session, command.verb, command.argument)
@@ -61,6 +70,9 @@ def _command(session: Session, verb: str, argument: str) -> None:
         session.set_leverage(int(argument))
     elif verb == "mode":
         session.set_margin_mode(argument)
+    elif verb == "set":
+        field, value = argument.split()
+        session.configure(**{field: value})
 
 
 def test_every_shipped_lesson_loads_in_order():
@@ -96,14 +108,81 @@ def test_lesson_2_the_margin_is_lost_and_no_more_and_the_fund_pays_the_gap():
     assert at.market.insurance_fund < before.market.insurance_fund  # the fund paid the gap
 
 
-def test_lesson_3_the_top_winner_is_deleveraged_at_rank_1():
+def test_lesson_3_a_slow_fall_pays_the_fund_and_a_gap_draws_on_it():
+    """The description's claims: the same 20x long liquidated twice; in the slow fall the
+    backstop sells above the bankruptcy price and the surplus goes to the fund (not to
+    the learner); in the gap it sells below and the fund pays; the learner loses the
+    margin both times, never more."""
+    progress, ends, _ = play(3)
+    assert all(record.done for record in progress.records)
+    for before, at in ((ends[0], ends[1]), (ends[3], ends[4])):
+        (liquidation,) = [e for e in at.own_events() if type(e) is Liquidation]
+        (settled,) = [e for e in at.own_events() if type(e) is LiquidationSettled]
+        assert liquidation.margin_lost == before.account.position.margin
+        assert before.account.wallet - at.account.wallet == liquidation.margin_lost
+        fund_change = at.market.insurance_fund - before.market.insurance_fund
+        assert fund_change == settled.fund_in - settled.fund_out
+    first, second = _settled(ends[1]), _settled(ends[4])
+    assert first.fund_in > 0 and first.fund_out == 0  # a slow fall: a surplus
+    assert second.fund_in == 0 and second.fund_out > 0  # a gap: the fund pays
+    assert ends[4].market.mark < _liquidation(ends[4]).bankruptcy_price
+
+
+def _settled(frame) -> LiquidationSettled:
+    return next(e for e in frame.own_events() if type(e) is LiquidationSettled)
+
+
+def _liquidation(frame) -> Liquidation:
+    return next(e for e in frame.own_events() if type(e) is Liquidation)
+
+
+def test_lesson_4_the_top_winner_is_deleveraged_at_rank_1():
     """The description's claims: the learner's short heads the queue, and the gap's
     liquidation deleverages it, at a price worse than the mark for it."""
-    progress, ends, _ = play(3)
+    progress, ends, _ = play(4)
     assert all(record.done for record in progress.records)
     assert ends[0].account.position.adl_rank == 1 and ends[0].account.position.adl_lights == 5
     (hit,) = [e for e in ends[1].own_events() if type(e) is AutoDeleveraged]
     assert hit.rank == 1 and hit.forgone > 0 and hit.price > hit.mark  # a short buys back dearer
+
+
+def test_lesson_5_pro_rata_spreads_the_first_loss_and_clawback_the_second():
+    """The description's claims: with pro rata in force, the first bankrupt long's loss
+    is taken by ADL from every winning short (the learner among them, in part); with
+    clawback, the second is taken from every winner's profit at one rate, positions
+    left open."""
+    progress, ends, _ = play(5)
+    assert all(record.done for record in progress.records)
+    assert ends[0].settings.ranking == "pro_rata"
+    adl = [e for e in ends[1].events if type(e) is AutoDeleveraged]
+    assert {e.account for e in adl} >= {"you", "S2", "S3"} and len(adl) >= 3
+    assert {e.policy for e in adl} == {"pro_rata"}
+    mine = next(e for e in adl if e.account == "you")
+    assert 0 < mine.qty < ends[0].account.position.lots  # in part: still short
+    assert ends[3].settings.loss_policy == "clawback"
+    losses = [e for e in ends[4].events if type(e) is SocializedLoss]
+    assert losses and all(loss.accounts >= 3 for loss in losses)
+    charged = [e for e in ends[4].events if type(e) is SocializedLossCharged]
+    assert {e.account for e in charged} >= {"you", "S2", "S3"}
+    assert ends[4].account.position is not None  # clawback leaves positions open
+    # step 6 asks for the learner's charges, every one of that step's (two losses)
+    assert figure_value(Figure.CLAWED_BACK, ends[4], progress.last) == Fraction(
+        sum(e.amount for e in charged if e.account == "you"), MONEY_SCALE
+    )
+
+
+def test_lesson_6_a_spike_on_the_book_does_not_liquidate_and_a_long_pays_funding():
+    """The description's claims: the whale's sale takes the last price below the
+    learner's liquidation price while the mark stays near the index, and the learner is
+    not liquidated; funding settles within the lesson and the long pays it."""
+    progress, ends, _ = play(6)
+    assert all(record.done for record in progress.records)
+    position = ends[2].account.position
+    assert position is not None
+    assert ends[2].market.last < position.liquidation_price < ends[2].market.mark
+    assert abs(ends[2].market.mark - ends[2].market.index) * 1000 < ends[2].market.index
+    (paid,) = [e for e in ends[4].own_events() if type(e) is FundingPayment]
+    assert paid.amount < 0 and ends[4].account.position is not None
 
 
 def test_a_typed_answer_is_checked_against_the_engines_figure():
@@ -145,6 +224,15 @@ def test_event_kinds_name_their_classes():
             "no event is called 'boom'",
         ),
         ("[lesson]\ntitle = 'x'\n[[lesson.steps]]\nsay = 'a'\nshow = ['dance']", "unknown command"),
+        (
+            "[lesson]\ntitle = 'x'\n[[lesson.steps]]\nsay = 'a'\nshow = ['set ranking fair']",
+            "'fair' is not a ranking",
+        ),
+        (
+            "[lesson]\ntitle = 'x'\n[[lesson.steps]]\nsay = 'a'\n"
+            "done = { settings = { rank = 'x' } }",
+            "settings.rank: unknown key",
+        ),
         ("[lesson]\ntitle = 'x'\n[[lesson.steps]]\nsay = 'a'\nanswer = 'pi'", "ask: missing"),
         ("[lesson]\ntitle = 'x'\n[[lesson.steps]]\nsay = 'a'\nshow = ['answer']", "needs the step"),
         (

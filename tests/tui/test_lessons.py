@@ -10,7 +10,7 @@ from engine.lesson import LESSON_WARMUP, find_lesson
 from engine.scenario import load_scenario
 from engine.session import Session
 from engine.simulation import Simulation
-from tui.app import SandboxApp
+from tui.app import SandboxApp, text
 from tui.app.screens.incident import IncidentScreen
 
 from .helpers import drive, screen_text, seen, typed
@@ -100,11 +100,36 @@ def test_lesson_2_at_the_keyboard_liquidated_in_the_gap():
     drive(app, script)
 
 
-def test_lesson_3_at_the_keyboard_deleveraged_at_rank_1():
+def test_lesson_3_at_the_keyboard_the_fund_paid_in_then_drawn_out():
     app = lesson_app(3)
 
     async def script(pilot):
-        assert "Lesson 3: Auto-deleveraging: you are the top winner  ·  step 1 of 3" in panel(app)
+        assert "Lesson 3: The insurance fund: paid in, drawn out  ·  step 1 of 6" in panel(app)
+        assert "header" in {w.id for w in app.query(".-look")}
+        await pilot.press(*BUY_ONE_AT_MARKET, "space")
+        await step_until(pilot, app, "step 3 of 6")
+        assert isinstance(app.screen, IncidentScreen) and app.market.paused
+        assert "liquidated at mark 47,650.0, settled at 47,503.8" in panel(app)
+        await pilot.press("escape", "a", *"100", "enter")
+        words = panel(app)
+        assert "Not quite: you said 100.00 USDT; the engine says 140.50 USDT." in words
+        assert "fund change = (sale − P_bk) × Q = (47,644.3 − 47,503.8) × 1.000 = +140.50" in words
+        await pilot.press("a", *"140.5", "enter")
+        assert "step 4 of 6" in panel(app) and "Right: the engine says 140.50 USDT." in panel(app)
+        await pilot.press(*BUY_ONE_AT_MARKET, "space")
+        await step_until(pilot, app, "step 6 of 6")
+        await pilot.press("escape", "a", *"1,295.72", "enter")
+        await step_until(pilot, app, "Done: 6 steps, 0 shown by 'show me', 3 answers typed.")
+        assert app.frame.market.insurance_fund < 100_000 * 10**8  # drawn below its start
+
+    drive(app, script)
+
+
+def test_lesson_4_at_the_keyboard_deleveraged_at_rank_1():
+    app = lesson_app(4)
+
+    async def script(pilot):
+        assert "Lesson 4: Auto-deleveraging: you are the top winner  ·  step 1 of 3" in panel(app)
         await pilot.press("a", "2", "enter")
         assert "Not quite: you said rank 2; the engine says rank 1." in panel(app)
         await pilot.press("a", "1", "enter", "space")
@@ -118,6 +143,62 @@ def test_lesson_3_at_the_keyboard_deleveraged_at_rank_1():
         )
         await pilot.press("escape")
         await step_until(pilot, app, "Done: 3 steps")
+
+    drive(app, script)
+
+
+def test_lesson_5_at_the_keyboard_pro_rata_then_clawback_from_the_palette():
+    app = lesson_app(5)
+
+    async def palette(pilot, words: str) -> None:
+        await pilot.press("ctrl+p", *words)
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+
+    async def script(pilot):
+        assert "Lesson 5: Who pays: ranking policies and socialized loss  ·  step 1 of 6" in (
+            panel(app)
+        )
+        await palette(pilot, "ranking pro")
+        assert "step 2 of 6" in panel(app) and "ADL pro_rata" in app.header.text
+        await pilot.press("space")
+        await step_until(pilot, app, "step 3 of 6")
+        assert "you were deleveraged, rank 1, 0.289 at 47,500.0 (mark 46,900.0)" in panel(app)
+        await pilot.press("escape", "a", *"173.4", "enter")
+        assert "Right: the engine says 173.40 USDT." in panel(app)
+        await palette(pilot, "loss claw")
+        assert "step 5 of 6" in panel(app)
+        await pilot.press("space")
+        await step_until(pilot, app, "step 6 of 6")
+        assert app.frame.account.position is not None  # clawback: still short
+        await pilot.press("a", *"1", "enter")  # far off: each charge, in figures
+        assert panel(app).count(": the same rate of every winner's profit") == 2
+        charged = app.desk.guide.progress.figure(app.frame)
+        await pilot.press("a", *f"{float(charged):.2f}", "enter")
+        assert "Done: 6 steps, 0 shown by 'show me', 3 answers typed." in panel(app)
+
+    drive(app, script)
+
+
+def test_lesson_6_at_the_keyboard_a_spike_does_not_liquidate_then_funding():
+    app = lesson_app(6)
+
+    async def script(pilot):
+        assert "Lesson 6: Mark price, last price and funding  ·  step 1 of 6" in panel(app)
+        await pilot.press(*BUY_ONE_AT_MARKET)
+        liquidation = app.desk.guide.progress.figure(app.frame)
+        await pilot.press("a", *f"{float(liquidation):.1f}", "enter", "space")
+        await step_until(pilot, app, "step 4 of 6")
+        market, position = app.frame.market, app.frame.account.position
+        assert position is not None and market.last < position.liquidation_price < market.mark
+        assert f"last {text.price(app.frame.instrument, market.last)}" in app.header.text
+        ratio = app.desk.guide.progress.figure(app.frame)
+        await pilot.press("a", *f"{float(ratio):.2f}%", "enter", "space")
+        await step_until(pilot, app, "step 6 of 6")
+        await pilot.press("a", *"24.95", "enter")
+        assert "Right: the engine says 24.95 USDT." in panel(app)
+        assert "Done: 6 steps" in panel(app)
 
     drive(app, script)
 

@@ -13,7 +13,6 @@ from typing import Any
 
 from engine.frames import Frame
 from engine.lesson import Command, Lesson, Look
-from engine.lesson_progress import figure_value
 from tui.app.lesson_guide import LessonGuide
 from tui.app.screens.answer import AnswerScreen
 
@@ -88,11 +87,13 @@ class LessonDesk:
         elif verb == "mode":
             event = app.engine(lambda: app.session.set_margin_mode(argument))
             app.report(event, f"Show me: margin mode {argument}.")
+        elif verb == "set":
+            field, value = argument.split()
+            app.configure(**{field: value})
         elif verb == "run":
             app.market.paused = False
         elif verb == "answer":
-            step = self.guide.progress.step
-            value = figure_value(step.question.figure, app.frame)
+            value = self.guide.progress.figure(app.frame)
             if value is not None:
                 self.guide.answer(f"{float(value):.6f}", app.frame)
 

@@ -8,14 +8,22 @@ with the engine's figure and, when the answer is off, the formula with their num
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 
-from engine.events import AutoDeleveraged, Liquidation
+from engine.events import (
+    AutoDeleveraged,
+    Event,
+    Liquidation,
+    LiquidationSettled,
+    SocializedLossCharged,
+)
 from engine.frames import Frame
 from engine.instrument import Instrument
 from engine.lesson import Figure, Lesson, Look
-from engine.lesson_progress import LessonProgress, Verdict, figure_value
+from engine.lesson_progress import EVENT_FIGURES, LessonProgress, Verdict
+from engine.units import MONEY_SCALE
 from tui.app import text
 from tui.app.screens.explain import liquidation_lines
 
@@ -63,15 +71,20 @@ class LessonGuide:
     def answer(self, typed: str, frame: Frame) -> Told:
         step = self.progress.step
         question = step.question if step is not None else None
-        if question is not None and figure_value(question.figure, frame) is None:
-            self.told = Told(False, ("Nothing to check it against now: no open position.",))
+        if question is not None and self.progress.figure(frame) is None:
+            missing = (
+                "it has not happened to you yet"
+                if question.figure in EVENT_FIGURES
+                else "no open position"
+            )
+            self.told = Told(False, (f"Nothing to check it against now: {missing}.",))
             return self.told
         verdict = self.progress.answer(typed, frame)
         if verdict is None:
             said = f"{typed.strip()!r} is not a number" if typed.strip() else "Nothing typed"
             self.told = Told(False, (f"{said}: type the figure, e.g. 40,200.",))
         else:
-            self.told = _told(verdict, frame)
+            self.told = _told(verdict, frame, self.progress.last)
         return self.told
 
     def lines(self, now: float) -> list[Line]:
@@ -135,7 +148,7 @@ def _happened(frame: Frame) -> str:
     return ""
 
 
-def _told(verdict: Verdict, frame: Frame) -> Told:
+def _told(verdict: Verdict, frame: Frame, last: Mapping[type, tuple[Event, ...]]) -> Told:
     """The verdict in words: the engine's figure, and the formula when the answer is off."""
     figure, i = verdict.figure, frame.instrument
     value = _figure_text(figure, verdict.value, i)
@@ -156,7 +169,41 @@ def _told(verdict: Verdict, frame: Frame) -> Told:
         lines.append(
             f"  margin ratio = MM / equity = {text.money(e.maintenance)} / {text.money(e.equity)}"
         )
+    elif figure in EVENT_FIGURES:
+        lines += _event_formula(figure, last, i)
     return Told(False, tuple(lines))
+
+
+def _event_formula(
+    figure: Figure, last: Mapping[type, tuple[Event, ...]], i: Instrument
+) -> list[str]:
+    """How the engine came to an event's figure, with the event's numbers."""
+    if figure in (Figure.FUND_IN, Figure.FUND_OUT) and last.get(Liquidation):
+        taken = last[Liquidation][-1]
+        settled = last[LiquidationSettled][-1]
+        q, bankrupt = text.qty(i, taken.qty), text.price(i, taken.bankruptcy_price)
+        per_unit = Fraction(settled.fund_in - settled.fund_out, MONEY_SCALE) / (
+            taken.qty * Fraction(i.lot_size)
+        )
+        sold = text.price(i, taken.bankruptcy_price + per_unit / Fraction(i.tick_size))
+        return [
+            f"  the backstop took your {q} over at the bankruptcy price {bankrupt} and sold "
+            f"it at {sold} on average:",
+            f"  fund change = (sale − P_bk) × Q = ({sold} − {bankrupt}) × {q} = "
+            f"{text.signed_money(settled.fund_in - settled.fund_out)}",
+        ]
+    if figure is Figure.GAVE_UP:
+        return [
+            f"  gave up = |ADL price − mark| × size = |{text.price(i, a.price)} − "
+            f"{text.price(i, a.mark)}| × {text.qty(i, a.qty)} = {text.money(a.forgone)}"
+            for a in last.get(AutoDeleveraged, ())
+        ]
+    if figure is Figure.FUNDING_PAID:
+        return ["  funding = the rate × your notional at the mark (the log: 'funding settled')"]
+    return [
+        f"  charged {text.money(c.amount)} {i.quote}: the same rate of every winner's profit"
+        for c in last.get(SocializedLossCharged, ())
+    ]
 
 
 def _figure_text(figure: Figure, value: Fraction, i: Instrument) -> str:
@@ -165,5 +212,6 @@ def _figure_text(figure: Figure, value: Fraction, i: Instrument) -> str:
         return f"{float(value):,.2f}%"
     if figure is Figure.ADL_RANK:
         return f"rank {value}"
-    decimals = 2 if figure is Figure.INITIAL_MARGIN else i.price_decimals
+    is_money = figure is Figure.INITIAL_MARGIN or figure in EVENT_FIGURES
+    decimals = 2 if is_money else i.price_decimals
     return f"{float(value):,.{decimals}f} {i.quote}"
