@@ -1,15 +1,19 @@
 """``adl-sandbox learn [N|FILE]``: the lessons, or one of them opened in the app.
 
-Without a lesson: the shipped lessons, numbered, with what each teaches. With a
-number (or a lesson file of one's own): the trading screen on the lesson's scenario,
-paused, with the lesson's panel; its session is saved like any other.
+Without a lesson: the shipped lessons, numbered, with what each teaches, and (at a
+terminal) which to open, lesson 1 by default. With a number (or a lesson file of
+one's own): the trading screen on the lesson's scenario, paused, with the lesson's
+panel; its session is saved like any other.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
+from collections.abc import Callable
 
-from engine.lesson import LESSON_WARMUP, find_lesson, shipped_lessons
+from engine.datafile import DataFileError
+from engine.lesson import LESSON_WARMUP, Lesson, find_lesson, shipped_lessons
 from engine.scenario import load_scenario
 from engine.simulation import Simulation
 from tui.arguments import described
@@ -29,17 +33,43 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if args.lesson is None:
-        return _list()
+        _list()
+        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+            print("\nOpen one with `adl-sandbox learn N` (in the app: ctrl+p, then 'lesson').")
+            return 0
+        lesson = choose(input)
+        return 0 if lesson is None else _open(args, lesson)
+    return _open(args, find_lesson(args.lesson))
+
+
+def _open(args: argparse.Namespace, lesson: Lesson) -> int:
     from tui.commands.app import open_app, parse_speed
 
-    lesson = find_lesson(args.lesson)
     speed = parse_speed(args.speed)
     simulation = Simulation(load_scenario(lesson.path))
     return open_app(args, lambda keeper: (keeper.start(simulation), LESSON_WARMUP), speed, lesson)
 
 
-def _list() -> int:
+def _list() -> None:
     for lesson in shipped_lessons():
         print(f"{lesson.number:>2}. {lesson.title}\n    {lesson.summary}")
-    print("\nOpen one with `adl-sandbox learn N` (in the app: ctrl+p, then 'lesson').")
-    return 0
+
+
+def choose(ask: Callable[[str], str]) -> Lesson | None:
+    """The lesson the learner picks at the prompt (enter: lesson 1); None to leave.
+    A wrong answer says why and asks again."""
+    while True:
+        try:
+            answer = ask("\nOpen which lesson? (a number; enter: 1; q: quit) ").strip()
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return None
+        if answer.lower() in ("q", "quit"):
+            return None
+        if answer and not answer.isdigit():
+            print(f"{answer!r} is not a lesson number")
+            continue
+        try:
+            return find_lesson(answer or "1")
+        except DataFileError as error:
+            print(error)
