@@ -131,7 +131,6 @@ class SandboxApp(App[None]):
         if self.lesson is not None:
             self.open_lesson(self.lesson)
         self.ladder.border_title = "Order book"
-        self.chart.border_title = "Mark │ • · index  ─ your liq. price  L liquidation  A ADL"
         self.positions.border_title = "Your position"
         self.log_view.border_title = "Events (newest first)"
         self.run_steps(self.warmup)

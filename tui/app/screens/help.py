@@ -8,6 +8,7 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
+from tui.app import legend
 from tui.app.screens.reading import ReadingScreen, title
 
 LEGEND = (
@@ -16,8 +17,8 @@ LEGEND = (
     "ADL lights (▮▮▮▯▯): your place in your side's auto-deleveraging queue under the ranking "
     "in force; five lit means the top 20% of the queue's size, first to be closed against a "
     "bankrupt trader once the insurance fund can no longer pay.",
-    "Chart: │ the mark's range, • its last value, · the index; ─ your liquidation price, "
-    "┈ your entry; L a liquidation, A an ADL (inverse when it was yours).",
+    f"Chart: {legend.sentence(legend.PRICE_CHART)}",
+    f"Fund chart (f): {legend.sentence(legend.FUND_CHART)}",
     "ctrl+p opens the command palette: scenario, ADL ranking, ADL price, ADL trigger, loss "
     "policy, mark price policy, theme.",
 )

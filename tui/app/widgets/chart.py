@@ -15,12 +15,13 @@ from rich.style import Style
 
 from engine.instrument import Instrument
 from engine.units import format_duration
-from tui.app import text
+from tui.app import legend, text
 from tui.app.history import ADL, LIQUIDATION, OWN_ADL, OWN_LIQUIDATION, Column, PriceHistory
 from tui.app.widgets.canvas import LineCanvas, Piece, Row
 
 AXIS = 11  # width of the price labels on the left
 REACH = 0.15  # a reference line farther than this from the mark is off chart
+LIQ = "liq"  # the liquidation line's label
 
 
 class PriceChart(LineCanvas):
@@ -45,6 +46,11 @@ class PriceChart(LineCanvas):
         self.history, self.instrument = history, instrument
         self.liquidation, self.entry = liquidation, entry
         self.draw()
+
+    def on_resize(self) -> None:
+        """A legend of every symbol the chart draws, as its title, as long as fits."""
+        self.border_title = legend.title(legend.PRICE_CHART, self.size.width - 4)
+        super().on_resize()
 
     def draw(self) -> None:
         width, height = self.size
@@ -73,7 +79,7 @@ class Plot:
         self.lines = [  # (where to draw it, the exact price for its label, label, style)
             (float(price), price, label, style)
             for price, label, style in (
-                (chart.liquidation, "liq", self.tones.down),
+                (chart.liquidation, LIQ, self.tones.down),
                 (chart.entry, "entry", self.tones.accent),
             )
             if price is not None
@@ -97,25 +103,31 @@ class Plot:
         for price, exact, label, style in self.lines:
             y = self.y(price)
             if self.low <= price <= self.high:
-                self.chars[y] = ["─" if label == "liq" else "┈"] * self.width
+                line = legend.LIQ_LINE if label == LIQ else legend.ENTRY_LINE
+                self.chars[y] = [line.char] * self.width
                 self.styles[y] = [style] * self.width
-            where = "" if self.low <= price <= self.high else (" ↓" if price < self.low else " ↑")
+            where = ""
+            if not self.low <= price <= self.high:
+                where = f" {(legend.BELOW if price < self.low else legend.ABOVE).char}"
             notes.append((y, f"{label} {text.price(self.chart.instrument, exact)}{where}", style))
         chars, styles, y_of = self.chars, self.styles, self.y
         muted, primary, bright = colors.muted, colors.primary, colors.text
+        dot, bar, last = legend.INDEX.char, legend.RANGE.char, legend.MARK.char
         for x, (low, high, mark, index, _) in enumerate(self.columns):
             y = y_of(index)
-            chars[y][x], styles[y][x] = "·", muted
+            chars[y][x], styles[y][x] = dot, muted
             for y in range(y_of(high), y_of(low) + 1):
-                chars[y][x], styles[y][x] = "│", primary
+                chars[y][x], styles[y][x] = bar, primary
             y = y_of(mark)
-            chars[y][x], styles[y][x] = "•", bright
+            chars[y][x], styles[y][x] = last, bright
         for y, note, style in notes:
             note = note[: self.width]
             start = max(0, self.width - len(note) - 1)
             chars[y][start : start + len(note)] = list(note)
             styles[y][start : start + len(note)] = [style] * len(note)
-        return [self._row(y) for y in range(self.height)] + [self._markers()]
+        return [self._row(y) for y in range(self.height)] + [
+            markers(self.columns, self.tones, self.span)
+        ]
 
     def _row(self, y: int) -> Row:
         label = ""
@@ -126,27 +138,30 @@ class Plot:
             f"{label:>{AXIS - 2}} ┤" if label else " " * (AXIS - 1) + "│",
             self.tones.muted,
         )
-        return (axis, *_runs(self.chars[y], self.styles[y]))
-
-    def _markers(self) -> Row:
-        colors = self.tones
-        chars: list[str] = []
-        styles: list[Style | None] = []
-        for column in self.columns:
-            flags = column.flags
-            char, style = " ", None
-            if flags & (ADL | OWN_ADL):
-                char, style = "A", colors.accent
-            if flags & (LIQUIDATION | OWN_LIQUIDATION):
-                char, style = ("✱" if char == "A" else "L"), colors.down
-            if flags & (OWN_LIQUIDATION | OWN_ADL):
-                style = (style or colors.down) + Style(reverse=True, bold=True)
-            chars.append(char)
-            styles.append(style)
-        return ((f"{self.span:>{AXIS - 2}} └", colors.muted), *_runs(chars, styles), ("", None))
+        return (axis, *runs(self.chars[y], self.styles[y]))
 
 
-def _runs(chars: list[str], styles: list[Style | None]) -> list[Piece]:
+def markers(columns, colors, span: str) -> Row:
+    """The row under a chart: what happened in each column (``legend.MARKERS``), the
+    user's own in inverse; the time the chart spans on its axis."""
+    chars: list[str] = []
+    styles: list[Style | None] = []
+    for column in columns:
+        flags = column.flags
+        char, style = " ", None
+        if flags & (ADL | OWN_ADL):
+            char, style = legend.ADL.char, colors.accent
+        if flags & (LIQUIDATION | OWN_LIQUIDATION):
+            both = char == legend.ADL.char
+            char, style = (legend.BOTH if both else legend.LIQUIDATION).char, colors.down
+        if flags & (OWN_LIQUIDATION | OWN_ADL):
+            style = (style or colors.down) + Style(reverse=True, bold=True)
+        chars.append(char)
+        styles.append(style)
+    return ((f"{span:>{AXIS - 2}} └", colors.muted), *runs(chars, styles), ("", None))
+
+
+def runs(chars: list[str], styles: list[Style | None]) -> list[Piece]:
     """Cells merged into pieces of one style."""
     cuts = [0, *(x for x in range(1, len(styles)) if styles[x] is not styles[x - 1]), len(styles)]
     return [("".join(chars[a:b]), styles[a]) for a, b in pairwise(cuts) if b > a]
