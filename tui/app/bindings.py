@@ -63,6 +63,22 @@ APP_BINDINGS: list[BindingType] = [
         tooltip="explain the position: margin, liquidation, ADL rank and lights",
     ),
     Binding(
+        "f",
+        "open('fund')",
+        "Fund",
+        id="fund",
+        show=False,
+        tooltip="the insurance fund: its equity against the ADL floor, what the backstop holds",
+    ),
+    Binding(
+        "g",
+        "open('glossary')",
+        "Glossary",
+        id="glossary",
+        show=False,
+        tooltip="glossary: every word on the screen, each policy, each comparison column",
+    ),
+    Binding(
         "d",
         "incident",
         "Incident",

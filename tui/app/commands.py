@@ -1,4 +1,4 @@
-"""The command palette's long tail: open a lesson, switch scenario, the market's policies.
+"""The command palette's long tail: open a lesson or a page, switch scenario, the policies.
 
 Each command is a call on the app (``switch_scenario`` or ``configure``), so the
 palette does nothing the keys could not; the theme picker comes with Textual's own
@@ -22,6 +22,10 @@ from tui.app.screens.modal import dismiss_once
 
 Command = tuple[str, str, Callable[[], None]]
 shipped = cache(shipped_lessons)  # read once: the palette asks at every keystroke
+PAGE_COMMANDS = (  # pages a key opens, for whoever looks for them by name
+    ("Glossary", "every word on the screen, each policy, each comparison column (g)", "glossary"),
+    ("Insurance fund", "its equity against the ADL floor, what the backstop holds (f)", "fund"),
+)
 
 
 def commands(app) -> list[Command]:
@@ -33,6 +37,9 @@ def commands(app) -> list[Command]:
             partial(app.switch_lesson, lesson),
         )
         for lesson in shipped()
+    ]
+    found += [
+        (title, words, partial(app.action_open, page)) for title, words, page in PAGE_COMMANDS
     ]
     found += [
         (f"Scenario: {name}", description, partial(app.switch_scenario, name))

@@ -140,7 +140,10 @@ class Market:
     def _recorded(self, running: bool) -> bool:
         if running:
             point = self.session.price_point()
-            self.history.record(point.time, point.mark, point.index)
+            self.history.record(
+                point.time, point.mark, point.index,
+                point.fund_equity, point.fund_balance, point.fund_floor,
+            )  # fmt: skip
         return running
 
     def _watch(self, step: int, time: int, command: object, events: list) -> None:

@@ -4,10 +4,14 @@ the market waits (``ReadingScreen``). One table, so a new page is a class and a 
 from __future__ import annotations
 
 from tui.app.screens.explain import ExplainScreen
+from tui.app.screens.fund import FundScreen
+from tui.app.screens.glossary import GlossaryScreen
 from tui.app.screens.help import HelpScreen
 from tui.app.screens.reading import ReadingScreen
 
 PAGES: dict[str, type[ReadingScreen]] = {
     "explain": ExplainScreen,
+    "fund": FundScreen,
+    "glossary": GlossaryScreen,
     "help": HelpScreen,
 }

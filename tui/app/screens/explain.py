@@ -23,16 +23,8 @@ from engine.policies import MarketSettings
 from engine.units import PPM
 from engine.views import AdlTerms, Explanation
 from tui.app import text
+from tui.app.policy_words import FORMULAS
 from tui.app.screens.reading import ReadingScreen, title
-
-FORMULAS = {
-    "bitmex": "PnL% × effective leverage (PnL% ÷ effective leverage when losing)",
-    "binance": "PnL% × margin ratio",
-    "hyperliquid": "in profit × price ratio × notional / equity",
-    "leverage_first": "notional / equity: the most leveraged are cut first",
-    "pro_rata": "1 in profit, 0 otherwise: every winner gives up the same fraction",
-    "random": "no score: the queue starts at a seeded random place (dYdX)",
-}
 
 
 class ExplainScreen(ReadingScreen):

@@ -19,9 +19,10 @@ from textual.widgets import Static
 from engine.frames import Frame
 from engine.units import format_duration
 from tui.app.incidents import Incident
+from tui.app.policy_words import COMPARISON_COLUMNS
 from tui.app.screens.modal import Modal
 
-HEADER = ("policy", "cost to you", "you close", "accounts", "top share")
+HEADER = tuple(name for name, _ in COMPARISON_COLUMNS)
 
 
 class IncidentScreen(Modal):
@@ -76,8 +77,17 @@ def incident_lines(incident: Incident) -> list[Content]:
             Content(""),
             Content.styled("The same event under every policy", "bold"),
             *comparison_table(incident),
+            *comparison_legend(),
         ]
     return lines
+
+
+def comparison_legend() -> list[Content]:
+    """A line for each column under the table: what it counts (the glossary says the same)."""
+    width = max(len(name) for name in HEADER)
+    return [
+        Content.styled(f"  {name:>{width}}  {words}", "dim") for name, words in COMPARISON_COLUMNS
+    ]
 
 
 def comparison_table(incident: Incident) -> list[Content]:
