@@ -63,6 +63,14 @@ APP_BINDINGS: list[BindingType] = [
         tooltip="explain the position: margin, liquidation, ADL rank and lights",
     ),
     Binding(
+        "k",
+        "open('queue')",
+        "ADL queue",
+        id="adl-queue",
+        show=False,
+        tooltip="your side's ADL queue ranked now, under each ranking policy (←/→ switch)",
+    ),
+    Binding(
         "f",
         "open('fund')",
         "Fund",

@@ -7,6 +7,7 @@ from tui.app.screens.explain import ExplainScreen
 from tui.app.screens.fund import FundScreen
 from tui.app.screens.glossary import GlossaryScreen
 from tui.app.screens.help import HelpScreen
+from tui.app.screens.queue import QueueScreen
 from tui.app.screens.reading import ReadingScreen
 
 PAGES: dict[str, type[ReadingScreen]] = {
@@ -14,4 +15,5 @@ PAGES: dict[str, type[ReadingScreen]] = {
     "fund": FundScreen,
     "glossary": GlossaryScreen,
     "help": HelpScreen,
+    "queue": QueueScreen,
 }

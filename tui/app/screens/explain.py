@@ -4,6 +4,10 @@ The numbers are the frame's explanation, made by the engine side from its own ma
 and ADL functions; this screen only writes the formulas with them filled in. While
 it is on top the app asks for explained frames and hands each one here, so the user
 can watch the ratio climb as the mark moves.
+
+What-if: ↑/↓ (or a typed price) set a hypothetical mark, and every figure is then the
+session's ``what_if`` at that price — the same functions, the side ranked there for
+the rank and lights — until 0 brings the live mark back. Nothing is sent to the market.
 """
 
 from __future__ import annotations
@@ -20,11 +24,14 @@ from textual.widgets import Static
 from engine.frames import Frame
 from engine.instrument import Instrument, Tier
 from engine.policies import MarketSettings
-from engine.units import PPM
+from engine.units import PPM, UnitError
 from engine.views import AdlTerms, Explanation
 from tui.app import text
+from tui.app.paced import Paced
 from tui.app.policy_words import FORMULAS
+from tui.app.screens.mark_input import MarkInput
 from tui.app.screens.reading import ReadingScreen, title
+from tui.app.what_if import BIG, WhatIf
 
 
 class ExplainScreen(ReadingScreen):
@@ -32,11 +39,33 @@ class ExplainScreen(ReadingScreen):
     BINDINGS = [
         Binding("escape", "dismiss", "Close", id="explain-close"),
         Binding("e", "dismiss", "Close", show=False, id="explain-toggle"),
+        Binding("up", "what_if(1)", "Mark +0.5%", id="what-if-up", priority=True),
+        Binding("down", "what_if(-1)", "Mark −0.5%", id="what-if-down", priority=True),
+        Binding(
+            "shift+up", f"what_if({BIG})", "+5%", show=False, id="what-if-up-more", priority=True
+        ),
+        Binding(
+            "shift+down",
+            f"what_if(-{BIG})",
+            "−5%",
+            show=False,
+            id="what-if-down-more",
+            priority=True,
+        ),
+        Binding("t", "type_mark", "Type a mark", id="what-if-type"),
+        Binding("0", "live_mark", "Live mark", id="what-if-live"),
+        Binding("r", "live_mark", "Live mark", show=False, id="what-if-reset"),
     ]
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.what_if = WhatIf()
+        self._asked: Paced[Explanation] = Paced()  # the explanation at the hypothetical mark
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="explain", classes="dialog wide"):
             yield Static(title("Explain your position"))
+            yield Static(id="explain-what-if")
             yield Static(id="explain-body")
 
     def on_mount(self) -> None:
@@ -45,12 +74,51 @@ class ExplainScreen(ReadingScreen):
 
     def update_view(self, frame: Frame) -> None:
         """Redraw from a frame (the app hands this screen every frame while it is on top)."""
-        found = frame.explanation
+        found = frame.explanation if self.what_if.mark is None else self._hypothetical(frame)
+        line = self.what_if.line(frame.market.mark, frame.instrument)
         if found is None:
             body = Content("You have no open position: nothing to explain. Open one with b or s.")
+            line = Content("")
         else:
             body = as_content(explanation_lines(found, frame.instrument, frame.settings))
+            line = Content("\n").join([line, Content(summary(found, frame.instrument)), Content()])
+        self.query_one("#explain-what-if", Static).update(line)
         self.query_one("#explain-body", Static).update(body)
+
+    def _hypothetical(self, frame: Frame) -> Explanation | None:
+        """The explanation at the what-if mark, worked out again when the price asked
+        about, the user's commands or the market changed (``Paced``: ranking a big side
+        takes a while)."""
+        session, mark = self.app.session, self.what_if.mark
+        chosen = (mark, len(session.commands))
+        return self._asked.get(
+            chosen, frame.steps, lambda: self.app.engine(lambda: session.what_if(mark))
+        )
+
+    def action_what_if(self, steps: int) -> None:
+        frame = self.app.frame
+        self.what_if = self.what_if.moved(frame.market.mark, steps)
+        self.update_view(frame)
+
+    def action_live_mark(self) -> None:
+        self.what_if = WhatIf()
+        self.update_view(self.app.frame)
+
+    def action_type_mark(self) -> None:
+        frame = self.app.frame
+        shown = self.what_if.mark or frame.market.mark
+        self.app.push_screen(MarkInput(frame.instrument.price_text(shown), self.choose_mark))
+
+    def choose_mark(self, typed: str) -> str | None:
+        """A typed hypothetical mark: shown, or why it cannot be (the field stays open)."""
+        frame = self.app.frame
+        try:
+            ticks = frame.instrument.ticks(typed.replace(",", "").strip())
+        except UnitError as error:
+            return str(error)
+        self.what_if = WhatIf(None if ticks == frame.market.mark else ticks)
+        self.update_view(frame)
+        return None
 
 
 def as_content(lines: list[str]) -> Content:
@@ -127,6 +195,8 @@ def adl_lines(a: AdlTerms, side: int) -> list[str]:
     if a.terms:
         factors = " · ".join(f"{name} {term_text(name, value)}" for name, value in a.terms)
         lines.append(f"        {factors} → score {text.score(a.score)} at this mark")
+    if a.now is not None:
+        lines += now_lines(a, own_side)
     if a.rank is None:
         return [
             *lines,
@@ -149,6 +219,36 @@ def adl_lines(a: AdlTerms, side: int) -> list[str]:
             "lights show the group's share, not a place in line"
         )
     return lines
+
+
+def summary(e: Explanation, i: Instrument) -> str:
+    """The figures a move of the mark changes, on one line above the formulas (a small
+    terminal shows them without scrolling while ↑/↓ move the mark)."""
+    liquidation = e.liquidation.price
+    distance = (
+        "none" if liquidation is None else text.signed_percent((liquidation - e.mark) / e.mark)
+    )
+    place = e.adl.now or e.adl
+    rank = "not ranked yet" if place.rank is None else f"rank {place.rank}, lights {place.lights}"
+    return (
+        f"equity {text.money(e.equity)} · margin ratio {ratio_text(e.ratio)} · "
+        f"liquidation {distance} away · ADL score {text.score(e.adl.score)}, {rank}"
+    )
+
+
+def now_lines(a: AdlTerms, own_side: str) -> list[str]:
+    """The place at the explained mark: every position of the side scored there, now."""
+    now = a.now
+    lit = (
+        f"lights {now.lights}  {'▮' * now.lights}{'▯' * (5 - now.lights)}"
+        if now.lights
+        else "no lights published under this venue's rule"
+    )
+    return [
+        f"  ranked at this mark, every {own_side} scored there: rank {now.rank} of "
+        f"{a.queue_length} {own_side}s",
+        f"  you and those ranked ahead hold {text.percent(now.share, 1)} of the side → {lit}",
+    ]
 
 
 def plus(units: int) -> str:
