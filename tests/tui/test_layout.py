@@ -60,3 +60,21 @@ def test_the_ladder_repaints_only_the_rows_that_changed():
         assert 0 < app.ladder.repainted < rows  # the new level and the bids below it
 
     drive(app, script)
+
+
+def test_at_100_by_30_the_book_slims_so_the_position_keeps_its_adl_lights():
+    app = paused_app(steps=30)
+
+    async def script(pilot):
+        await pilot.press("B")
+        await pilot.resize_terminal(100, 30)
+        app.run_steps(12)  # the lights are published every 10 s
+        app.render_frame()
+        screen = await seen(pilot)
+        assert app.ladder.display and app.ladder.total == 0  # price and size, no total
+        assert "Price     Size" in screen and "Total" not in screen and "spread" in screen
+        assert app.positions.columns is NARROW and "uPnL/ROE   ADL" in screen
+        assert "▮" in screen or "▯" in screen  # the lights, not cut off
+        assert all(len(line) <= 100 for line in screen.splitlines())
+
+    drive(app, script)

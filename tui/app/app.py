@@ -64,7 +64,7 @@ class SandboxApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "ADL Sandbox"
     COMMANDS = App.COMMANDS | {SandboxCommands}
-    HORIZONTAL_BREAKPOINTS: ClassVar = [(0, "-narrow"), (100, "-wide")]
+    HORIZONTAL_BREAKPOINTS: ClassVar = [(0, "-narrow"), (100, "-medium"), (132, "-wide")]
     VERTICAL_BREAKPOINTS: ClassVar = [(0, "-short"), (30, "-tall")]
     BINDINGS: ClassVar[list[BindingType]] = APP_BINDINGS
 

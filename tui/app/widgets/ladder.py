@@ -25,6 +25,7 @@ class BookLadder(LineCanvas):
         super().__init__(id=id)
         self.book: BookView | None = None
         self.instrument: Instrument | None = None
+        self.total = TOTAL  # the running total's width; 0 when the book is too slim for it
 
     @property
     def levels(self) -> int:
@@ -46,8 +47,11 @@ class BookLadder(LineCanvas):
         n = self.levels
         asks, bids = book.asks[:n], book.bids[:n]
         deepest = max(_depth(asks)[-1:] + _depth(bids)[-1:] or [1])
-        bar = max(0, self.size.width - 2 - PRICE - SIZE - TOTAL)
-        header = f"  {'Price':>{PRICE}}{'Size':>{SIZE}}{'Total':>{TOTAL}}"
+        room = self.size.width - 4 - PRICE - SIZE  # inside the border, after mark, price, size
+        self.total = TOTAL if room >= TOTAL else 0  # a slim book drops the running total
+        bar = max(0, room - self.total + 2)
+        total = f"{'Total':>{TOTAL}}" if self.total else ""
+        header = f"  {'Price':>{PRICE}}{'Size':>{SIZE}}{total}"
         rows: list[Row] = [((header, colors.muted),)]
         ask_rows = [
             self._level(p, lots, cum, book, colors.down, colors.down_depth, bar, deepest)
@@ -69,8 +73,9 @@ class BookLadder(LineCanvas):
             mark,
             (f"{text.price(i, price):>{PRICE}}", side_style),
             (f"{text.qty(i, lots):>{SIZE}}", self.app.tones.accent if own else None),
-            (f"{text.qty(i, cumulative):>{TOTAL}}", self.app.tones.muted),
         ]
+        if self.total:
+            numbers.append((f"{text.qty(i, cumulative):>{TOTAL}}", self.app.tones.muted))
         if bar <= 1:
             return tuple(numbers)
         # one scale for both, the deeper side's total depth: the shaded bar grows away
@@ -91,10 +96,10 @@ class BookLadder(LineCanvas):
         mid = (book.asks[0][0] + book.bids[0][0]) / 2
         rel = text.percent(book.spread / mid * 1_000_000, 3)
         last = text.price(i, book.last) if book.last is not None else "—"
-        return (
-            (f"  last {last}", colors.text),
-            (f"  spread {text.price(i, book.spread)} ({rel})", colors.muted),
-        )
+        spread = f"  spread {text.price(i, book.spread)}"
+        if len(f"  last {last}{spread} ({rel})") <= self.size.width - 2:
+            spread += f" ({rel})"  # the relative spread, where it fits
+        return ((f"  last {last}", colors.text), (spread, colors.muted))
 
 
 def _depth(levels: tuple[tuple[int, int], ...]) -> list[int]:
