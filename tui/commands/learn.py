@@ -9,7 +9,9 @@ panel; its session is saved like any other.
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
+import textwrap
 from collections.abc import Callable
 
 from engine.datafile import DataFileError
@@ -51,8 +53,10 @@ def _open(args: argparse.Namespace, lesson: Lesson) -> int:
 
 
 def _list() -> None:
+    width = min(100, shutil.get_terminal_size().columns)
     for lesson in shipped_lessons():
-        print(f"{lesson.number:>2}. {lesson.title}\n    {lesson.summary}")
+        summary = textwrap.indent(textwrap.fill(lesson.summary, width - 4), "    ")
+        print(f"{lesson.number:>2}. {lesson.title}\n{summary}")
 
 
 def choose(ask: Callable[[str], str]) -> Lesson | None:
