@@ -36,6 +36,9 @@ LIQUIDATED_SCENE, LIQUIDATION_AT, LIQUIDATION_SHOWN_AT = SCENES_DIR / "liquidate
 # absorb all of its deficit (fund_drawdown), and the user is first in the ADL queue.
 DELEVERAGED_SCENE, ADL_AT = SCENES_DIR / "deleveraged.toml", 3
 CALM_WARMUP = 240  # four simulated minutes of a calm market before the user trades
+# thin-fund's first shock (at 15 min) a minute old: the fund at its ADL floor, ADL under
+# way, the backstop still holding liquidated longs
+FUND_WARMUP = 930
 
 Script = Callable[[Pilot], Awaitable[None]]
 
@@ -88,6 +91,14 @@ async def helping(pilot: Pilot) -> None:
     await pilot.press("question_mark")
 
 
+async def fund_page(pilot: Pilot) -> None:
+    await pilot.press("f")
+
+
+async def glossary(pilot: Pilot) -> None:
+    await pilot.press("g")
+
+
 async def deleveraged(pilot: Pilot) -> None:
     """The notification and the detail view open on their own at the user's ADL."""
     await step_to(pilot, ADL_AT)
@@ -135,6 +146,8 @@ SCENES = (
     Scene("adl-detail", str(DELEVERAGED_SCENE), 0, deleveraged),
     Scene("liquidation-detail", str(LIQUIDATED_SCENE), 0, liquidated),
     Scene("help", "calm", CALM_WARMUP, helping),
+    Scene("fund", "thin-fund", FUND_WARMUP, fund_page),
+    Scene("glossary", "calm", CALM_WARMUP, glossary),
     Scene("small-terminal", "calm", CALM_WARMUP, small_terminal, (80, 24)),
     Scene("lesson", "", LESSON_WARMUP, learning, lesson="1"),
 )

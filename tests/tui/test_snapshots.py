@@ -11,7 +11,7 @@ import pytest
 
 from tui.screenshots import SCENES
 
-SNAPSHOTS = ("main-screen", "order-ticket", "explain", "adl-detail", "lesson")
+SNAPSHOTS = ("main-screen", "order-ticket", "explain", "adl-detail", "lesson", "fund", "glossary")
 
 
 @pytest.mark.parametrize("name", SNAPSHOTS)
