@@ -57,7 +57,7 @@ class FundPlot:
         low = min(min(c.low, c.balance, c.floor) for c in columns)
         high = max(max(c.high, c.balance, c.floor) for c in columns)
         pad = max((high - low) // 20, MONEY_SCALE)
-        self.low, self.high = low - pad, high + pad
+        self.low, self.high = (low - pad if low < 0 else max(0, low - pad)), high + pad
         self.scale = (height - 1) / (self.high - self.low)
         self.chars = [[" "] * width for _ in range(height)]
         self.styles: list[list[Style | None]] = [[None] * width for _ in range(height)]
