@@ -50,7 +50,8 @@ def main(argv: list[str] | None = None, settle_heap: Callable[[], None] = lambda
     their interpreter's heap as it is)."""
     try:
         parser = build_parser()
-        parser.set_defaults(settle_heap=settle_heap)
+        given = sys.argv[1:] if argv is None else argv
+        parser.set_defaults(settle_heap=settle_heap, plain=not given)
         args = parser.parse_args(argv)
         with stopped_by_signals():
             return SUBCOMMANDS.get(args.command, app).run(args)

@@ -37,6 +37,11 @@ def sessions_dir() -> Path:
     return base / "sessions"
 
 
+def first_run() -> bool:
+    """No session was ever kept here: the app has never run on this machine (or home)."""
+    return not (sessions_dir() / LAST).exists()
+
+
 def start(simulation: Simulation) -> tuple[Session, JournalWriter]:
     """A new session journaled under a fresh name in the sessions directory, and marked
     as the last session at once, so that a crash still leaves ``--resume`` pointing here."""

@@ -95,3 +95,17 @@ def test_a_killed_app_session_resumes_from_its_journal(opened, monkeypatch, tmp_
     monkeypatch.setattr("tui.runtime.settle_heap", lambda: None)
     assert cli.main(["--resume"]) == 0  # the pointer, marked when the session started
     assert opened[1].session.steps == steps
+
+
+def test_the_first_plain_run_offers_lesson_1_and_only_the_first(opened):
+    assert cli.main([]) == 0
+    assert cli.main([]) == 0  # a session is kept now: no longer a first run
+    first, second = opened
+    assert first.welcome is not None and first.welcome.number == 1
+    assert second.welcome is None
+
+
+def test_a_first_run_with_flags_is_not_offered_a_lesson(opened):
+    assert cli.main(["--scenario", "calm"]) == 0
+    (app,) = opened
+    assert app.welcome is None

@@ -46,6 +46,7 @@ from tui.app.pages import PAGES
 from tui.app.screens.incident import IncidentScreen
 from tui.app.screens.leverage import LeverageScreen
 from tui.app.screens.ticket import TRIGGERED, OrderRequest, OrderTicket, TicketDefaults
+from tui.app.screens.welcome import WelcomeScreen
 from tui.app.widgets.chart import PriceChart
 from tui.app.widgets.event_log import EventLog
 from tui.app.widgets.header import MarketHeader, header_facts
@@ -79,10 +80,12 @@ class SandboxApp(App[None]):
         open_session: Callable[[str], Session] | None = None,
         scenarios: Callable[[], list[tuple[str, str]]] = shipped_scenarios,
         lesson: Lesson | None = None,
+        welcome: Lesson | None = None,
     ) -> None:
         """``open_session(scenario name)`` makes the session a palette switch opens (the
         command line passes one that journals it) and ``scenarios()`` lists the ones it
-        offers; by default plain sessions on the shipped scenarios."""
+        offers; by default plain sessions on the shipped scenarios. ``welcome``: a
+        first run's offer of that lesson."""
         super().__init__()
         self.open_session = open_session or start
         self.list_scenarios = scenarios
@@ -98,6 +101,7 @@ class SandboxApp(App[None]):
         self._scenarios: list[tuple[str, str]] | None = None
         self.lesson = lesson  # opened with the app: a desk for it once mounted
         self.desk: LessonDesk | None = None
+        self.welcome = welcome
 
     @property
     def session(self) -> Session:
@@ -135,6 +139,8 @@ class SandboxApp(App[None]):
         self.log_view.border_title = "Events (newest first)"
         self.run_steps(self.warmup)
         self.render_frame()
+        if self.welcome is not None:
+            self.push_screen(WelcomeScreen(self.welcome))
         if self.live:
             self._last_tick = time.perf_counter()
             self.set_interval(ENGINE_EVERY, self.tick)
@@ -468,6 +474,7 @@ class SandboxApp(App[None]):
             return
         self.load(session, LESSON_WARMUP)
         self.open_lesson(lesson)
+        self.after_command()  # the lesson's panel at once, not at the next tick
 
     def load(self, session: Session, warmup: int | None = None) -> None:
         """Replace the session: the one seam where a saved session could come back."""

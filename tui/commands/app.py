@@ -22,6 +22,7 @@ from collections.abc import Callable
 from contextlib import suppress
 from typing import Any
 
+from engine.lesson import find_lesson
 from tui import sessions
 from tui.arguments import UserError
 from tui.commands.simulate import add_market_arguments, build_simulation, moved, refuse_with_resume
@@ -61,7 +62,10 @@ def parse_speed(text: str) -> float:
 
 
 def run(args: Any) -> int:
-    return open_app(args, lambda keeper: _open(args, keeper), parse_speed(args.speed))
+    """The app; a plain ``adl-sandbox`` run for the first time offers lesson 1."""
+    speed = parse_speed(args.speed)
+    welcome = find_lesson("1") if getattr(args, "plain", False) and sessions.first_run() else None
+    return open_app(args, lambda keeper: _open(args, keeper), speed, welcome=welcome)
 
 
 def open_app(
@@ -69,9 +73,11 @@ def open_app(
     opening: Callable[[sessions.Keeper], tuple[Any, int]],
     speed: float,
     lesson: Any = None,
+    welcome: Any = None,
 ) -> int:
     """The trading screen on the session ``opening`` makes (with its warm-up steps), and
-    ``lesson``'s panel over it when given; saved and marked when it ends, however."""
+    ``lesson``'s panel over it when given (``welcome``: offered); saved and marked
+    when it ends, however."""
     keeper = sessions.Keeper()
     stopped: Stopped | None = None
     with _Ending(keeper) as ending:
@@ -81,7 +87,12 @@ def open_app(
 
             args.settle_heap()
             ending.app = SandboxApp(
-                session, speed=speed, warmup=warmup, open_session=keeper.open, lesson=lesson
+                session,
+                speed=speed,
+                warmup=warmup,
+                open_session=keeper.open,
+                lesson=lesson,
+                welcome=welcome,
             )
             ending.app.run()
         except Stopped as stop:  # a signal while the session was being built
