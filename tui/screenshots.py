@@ -99,6 +99,17 @@ async def glossary(pilot: Pilot) -> None:
     await pilot.press("g")
 
 
+async def queue_page(pilot: Pilot) -> None:
+    """The long's place in the ADL queue: the head, the rows around it, what is left out."""
+    await trading(pilot)
+    await pilot.press("k")
+
+
+async def what_if(pilot: Pilot) -> None:
+    """The winning 20x short, were the mark 8% higher: near its liquidation, second in line."""
+    await pilot.press("e", "shift+up", *["up"] * 6)
+
+
 async def deleveraged(pilot: Pilot) -> None:
     """The notification and the detail view open on their own at the user's ADL."""
     await step_to(pilot, ADL_AT)
@@ -148,6 +159,8 @@ SCENES = (
     Scene("help", "calm", CALM_WARMUP, helping),
     Scene("fund", "thin-fund", FUND_WARMUP, fund_page),
     Scene("glossary", "calm", CALM_WARMUP, glossary),
+    Scene("queue", "calm", CALM_WARMUP, queue_page),
+    Scene("what-if", str(DELEVERAGED_SCENE), 1, what_if),
     Scene("small-terminal", "calm", CALM_WARMUP, small_terminal, (80, 24)),
     Scene("lesson", "", LESSON_WARMUP, learning, lesson="1"),
 )

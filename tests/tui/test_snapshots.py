@@ -11,7 +11,17 @@ import pytest
 
 from tui.screenshots import SCENES
 
-SNAPSHOTS = ("main-screen", "order-ticket", "explain", "adl-detail", "lesson", "fund", "glossary")
+SNAPSHOTS = (
+    "main-screen",
+    "order-ticket",
+    "explain",
+    "adl-detail",
+    "lesson",
+    "fund",
+    "glossary",
+    "queue",
+    "what-if",
+)
 
 
 @pytest.mark.parametrize("name", SNAPSHOTS)
