@@ -363,7 +363,12 @@ def test_a_page_to_read_pauses_the_market_and_closing_it_resumes_only_what_it_pa
     async def script(pilot):
         await pilot.press("?")
         assert app.market.paused and "the market waits while you read" in screen_text(app)
-        await pilot.press("escape")
+        assert "space Market paused: resume" in await seen(pilot)  # the page's own footer
+        await pilot.press("space")
+        assert not app.market.paused and "space Market running: pause" in await seen(pilot)
+        await pilot.press("space")
+        assert app.market.paused
+        await pilot.press("space", "escape")
         assert not app.market.paused
         await pilot.press("e", "n")  # n steps underneath the page
         assert app.market.paused and isinstance(app.screen, ExplainScreen)

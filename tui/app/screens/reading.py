@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from textual.binding import Binding
 from textual.content import Content
+from textual.widgets import Footer
 
 from tui.app.screens.modal import Modal
 
@@ -20,8 +21,9 @@ class ReadingScreen(Modal):
     """A page the market waits for."""
 
     BINDINGS = [
-        Binding("space", "app.toggle_pause", "Pause/resume", id="reading-pause"),
-        Binding("n", "app.step", "Step", id="reading-step"),
+        Binding("space", "pause(False)", "Market paused: resume", id="reading-resume"),
+        Binding("space", "pause(True)", "Market running: pause", id="reading-pause"),
+        Binding("n", "step", "Step", id="reading-step"),
     ]
 
     def __init__(self, **kwargs) -> None:
@@ -29,11 +31,27 @@ class ReadingScreen(Modal):
         self._paused_market = None  # the Market this page paused, to resume on closing
 
     def on_mount(self) -> None:
+        self.mount(Footer())  # this page's keys, where the trading screen's were
         market = self.app.market
         if not market.paused and not market.finished:
             market.paused = True
             self._paused_market = market
             self.app.after_clock_change()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Of the two ``space`` keys, the one that changes the market's state: the footer
+        says whether the market waits."""
+        if action == "pause":
+            return parameters[0] != self.app.market.paused
+        return True
+
+    def action_pause(self, pause: bool) -> None:
+        self.app.action_toggle_pause()
+        self.refresh_bindings()
+
+    def action_step(self) -> None:
+        self.app.action_step()  # pauses the market: the footer says so
+        self.refresh_bindings()
 
     def on_unmount(self) -> None:
         market = self._paused_market
