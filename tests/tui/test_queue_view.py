@@ -98,7 +98,7 @@ def test_a_flat_user_is_told_so_and_sees_the_longs():
         await pilot.press("k")
         screen = await seen(pilot)
         assert "You have no open position: this is the longs' queue" in screen
-        assert "▶" not in screen
+        assert "you" not in table_order(screen)
         assert table_order(screen)[:10] == engine_order(app, 1)[:10]
 
     drive(app, script)

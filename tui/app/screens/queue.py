@@ -52,8 +52,8 @@ class QueueScreen(ReadingScreen):
     BINDINGS = [
         Binding("escape", "dismiss", "Close", id="queue-close"),
         Binding("k", "dismiss", "Close", show=False, id="queue-toggle"),
-        Binding("left", "policy(-1)", "◀ Policy", id="queue-policy-back", priority=True),
-        Binding("right", "policy(1)", "Policy ▶", id="queue-policy-next", priority=True),
+        Binding("left", "policy(-1)", "Previous policy", id="queue-policy-back", priority=True),
+        Binding("right", "policy(1)", "Next policy", id="queue-policy-next", priority=True),
         Binding("p", "policy(1)", "Next policy", show=False, id="queue-policy"),
     ]
 
