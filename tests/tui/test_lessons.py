@@ -6,6 +6,8 @@ from __future__ import annotations
 import gc
 import math
 
+from textual import events
+
 from engine.lesson import LESSON_WARMUP, find_lesson
 from engine.scenario import load_scenario
 from engine.session import Session
@@ -278,5 +280,20 @@ def test_switching_from_a_lesson_mid_step_leaves_no_trace_of_it():
         app.switch_scenario("calm")
         assert gc.isenabled() and app.desk is None
         assert not list(app.query(".-look")) and "Lesson 1:" not in await seen(pilot)
+
+    drive(app, script)
+
+
+def test_an_answer_typed_fast_after_a_is_not_lost():
+    """``a2⏎`` as one burst (a terminal delivers it before the dialog is up): the 2 was
+    already on its way to the trading screen, and reaches the dialog's field."""
+    app = lesson_app(4)
+
+    async def script(pilot):
+        for key, character in (("a", "a"), ("2", "2"), ("enter", "\r")):
+            app.post_message(events.Key(key, character))
+        for _ in range(5):
+            await pilot.pause()
+        assert "Not quite: you said rank 2; the engine says rank 1." in panel(app)
 
     drive(app, script)

@@ -34,7 +34,7 @@ from engine.orders import OrderType
 from engine.session import Session, start
 from engine.session import scenarios as shipped_scenarios
 from engine.views import OrderPreview
-from tui.app import history, text
+from tui.app import history
 from tui.app.bindings import APP_BINDINGS
 from tui.app.colors import Colors
 from tui.app.commands import SandboxCommands, SettledPalette
@@ -43,8 +43,10 @@ from tui.app.lesson_desk import LessonDesk
 from tui.app.log_lines import LINES_PER_FRAME, Describer
 from tui.app.market import Market
 from tui.app.pages import PAGES
+from tui.app.reactions import react
 from tui.app.screens.incident import IncidentScreen
 from tui.app.screens.leverage import LeverageScreen
+from tui.app.screens.modal import Modal
 from tui.app.screens.ticket import TRIGGERED, OrderRequest, OrderTicket, TicketDefaults
 from tui.app.screens.welcome import WelcomeScreen
 from tui.app.widgets.chart import PriceChart
@@ -167,6 +169,10 @@ class SandboxApp(App[None]):
             self.market.hold(KEY_HOLD)
         await super().on_event(event)
 
+    def on_key(self, event: events.Key) -> None:
+        if isinstance(self.screen, Modal):  # a key typed just before a dialog opened
+            self.screen.take_early(event)
+
     def tick(self) -> None:
         """Engine timer: the steps owed since the last tick, within the budget."""
         now = time.perf_counter()
@@ -239,36 +245,7 @@ class SandboxApp(App[None]):
                 update_view(frame)
             if self.desk is not None:
                 self.desk.follow(frame)
-        self._react(frame, found)
-
-    def _react(self, frame: Frame, found: list[Incident]) -> None:
-        """Notifications for what happened to the user; a new incident pauses the market."""
-        for event in frame.own_events():
-            if type(event) is ev.MarginWarning:
-                self.notify(
-                    f"Margin ratio {text.percent(event.ratio)}: liquidation at 100%.",
-                    title="Margin warning",
-                    severity="warning",
-                )
-        if frame.finished:  # the run's end is among the last events, after it only commands
-            ended = next((e for e in reversed(frame.events) if type(e) is ev.FeedEnded), None)
-            if ended is not None:
-                self.notify(f"The run ended: {ended.reason}.", title="End of run", markup=False)
-        if not found:
-            return
-        self.market.halted = False
-        for incident in found[-3:]:
-            self.notify(
-                f"{incident.summary} The market is paused: d shows it step by step.",
-                title=incident.label,
-                severity="error",
-                timeout=12,
-                markup=False,
-            )
-        self.market.paused = True
-        if len(self.screen_stack) == 1:
-            self.push_screen(IncidentScreen(found[-1]))
-        self.after_command()
+        react(self, frame, found)
 
     # -- commands ---------------------------------------------------------------------------
 
