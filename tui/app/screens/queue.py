@@ -24,7 +24,7 @@ from tui.app.paced import Paced
 from tui.app.policy_words import FORMULAS
 from tui.app.screens.reading import ReadingScreen, title
 
-WIDE = 100  # terminal columns from which the equity column fits
+WIDE = 104  # terminal columns from which the 99 columns fit in the dialog (border, padding)
 COLUMNS = (  # (cell, heading, width, right-aligned): 99 columns
     ("rank", "rank", 8, True),
     ("trader", "trader", 12, False),
