@@ -15,9 +15,21 @@ from collections.abc import Callable
 from contextlib import suppress
 
 from engine.errors import UserFacingError
-from tui.arguments import Parser
-from tui.commands import app, calc, export, learn, scenarios, simulate, verify
+from tui.arguments import HelpText, Parser
+from tui.commands import (
+    app,
+    calc,
+    completion,
+    export,
+    learn,
+    scenarios,
+    sessions,
+    simulate,
+    verify,
+)
+from tui.environment import epilog
 from tui.stopping import Stopped, stopped_by_signals
+from tui.version_flag import VersionFlag
 
 SUBCOMMANDS = {
     "calc": calc,
@@ -26,6 +38,8 @@ SUBCOMMANDS = {
     "verify": verify,
     "export": export,
     "learn": learn,
+    "sessions": sessions,
+    "completion": completion,
 }
 PROG = "adl-sandbox"
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a tool cut off by `| head`
@@ -36,11 +50,15 @@ def build_parser() -> Parser:
         prog=PROG,
         description="Paper-trade perpetual futures and watch liquidation, the insurance "
         "fund and auto-deleveraging at work. Without a subcommand, opens the app.",
+        epilog=epilog(),
+        formatter_class=HelpText,
     )
+    parser.add_argument("--version", action=VersionFlag)
     commands = parser.add_subparsers(dest="command", parser_class=Parser, metavar="COMMAND")
     for module in SUBCOMMANDS.values():
         module.add_parser(commands)
     app.add_arguments(parser)
+    parser.set_defaults(parser=parser)  # what `completion` walks
     return parser
 
 
