@@ -32,6 +32,7 @@ class Frame:
     events: tuple[Event, ...]  # new since the last frame, oldest first
     counterfactuals: tuple[Counterfactual, ...] = ()  # for the user's ADL events among them
     explanation: Explanation | None = None  # when asked for, and the user holds a position
+    dated: bool = False  # the feed's times are real dates (a replay): ``format_moment``
     own: tuple[int, ...] = field(init=False, repr=False, compare=False)  # see __post_init__
 
     def __post_init__(self) -> None:
@@ -67,6 +68,7 @@ def build_frame(session, levels: int, explained: bool = False) -> Frame:
         account=exchange.account_view(user),
         events=events,
         explanation=explain(exchange, user) if explained else None,
+        dated=session.simulation.dated,
     )
     hit = [e.adl_id for e in frame.own_events() if type(e) is AutoDeleveraged]
     counterfactuals = tuple(

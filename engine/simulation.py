@@ -31,7 +31,7 @@ from engine.feeds.replay import ReplayError, open_replay
 from engine.instrument import Instrument
 from engine.scenario import Scenario
 from engine.slices import Slices, finish
-from engine.units import HOUR, MONEY_SCALE, UnitError
+from engine.units import HOUR, MONEY_SCALE, UnitError, is_calendar
 
 USER = "you"
 DEFAULT_DURATION = 6 * HOUR
@@ -88,6 +88,8 @@ class Simulation:
         self.instrument = instrument
         self._pending: tuple[int, int] | None = first
         self.start_time = first[0]
+        # a replay's times are the file's, real dates: the screen shows them as such
+        self.dated = self.replay is not None and is_calendar(self.start_time)
         if duration is None and self.replay is None:  # a replay runs to the end of its file
             duration = scenario.duration or self._path_length or DEFAULT_DURATION
         self.settings["duration"] = duration

@@ -13,6 +13,7 @@ Decimal text appears only at the edges (screen, report, journal, data files).
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from engine.errors import UserFacingError
@@ -130,3 +131,25 @@ def format_duration(us: int) -> str:
     minutes, seconds = divmod(seconds, 60)
     clock = f"{hours:02d}:{minutes:02d}:{seconds:02d}"
     return f"{days}d {clock}" if days else clock
+
+
+_EPOCH = datetime(1970, 1, 1)  # naive: the screen shows UTC
+CALENDAR_FROM = 365 * 24 * HOUR  # 1971-01-01: a feed's times from here on are dates
+
+
+def is_calendar(us: int) -> bool:
+    """A feed whose first time is past 1970 reads real timestamps (a replayed file);
+    one counted from zero (a synthetic file's 0, 1, 2 s) keeps the session clock."""
+    return us >= CALENDAR_FROM
+
+
+def format_moment(us: int, dated: bool) -> str:
+    """A moment of simulated time: ``2021-12-31 23:16:45`` (UTC) when the feed's times are
+    real dates (``dated``), else the session clock ``[Dd ]HH:MM:SS`` a scripted or
+    random-walk run counts from its start. A length of time is ``format_duration``."""
+    if dated:
+        try:
+            return (_EPOCH + timedelta(microseconds=us)).strftime("%Y-%m-%d %H:%M:%S")
+        except OverflowError:  # past the year 9999: a file may say so, a calendar cannot
+            pass
+    return format_duration(us)

@@ -30,7 +30,7 @@ def tell_adl(frame: Frame, n: int) -> Incident:
     executed = next(
         (e for e in batch[n:] if type(e) is ev.AdlExecuted and e.adl_id == hit.adl_id), None
     )
-    steps = _before(batch, executed, i) if executed else []
+    steps = _before(batch, executed, i, frame.dated) if executed else []
     steps += [
         f"ADL #{hit.adl_id}: {hit.liquidated}'s {text.side_word(-hit.side)} was matched "
         f"against the opposite positions ranked at that moment by the {hit.policy} policy "
@@ -69,10 +69,13 @@ def tell_adl(frame: Frame, n: int) -> Incident:
         policy=hit.policy,
         key=("adl", hit.adl_id),
         events=(hit,) if executed is None else (hit, executed),
+        dated=frame.dated,
     )
 
 
-def _before(batch: Sequence[ev.Event], executed: ev.AdlExecuted, i: Instrument) -> list[str]:
+def _before(
+    batch: Sequence[ev.Event], executed: ev.AdlExecuted, i: Instrument, dated: bool
+) -> list[str]:
     """The held position's story in this batch, up to its ADL: the trigger if it came now,
     the backstop's steps, and why the fund may not absorb the deficit."""
     told = held_events(batch, executed.held, executed.liquidated)
@@ -87,7 +90,7 @@ def _before(batch: Sequence[ev.Event], executed: ev.AdlExecuted, i: Instrument) 
     else:
         first = f"The backstop held what was left of {whose}, liquidated earlier."
     upto = told.index(executed)
-    return [first, *work_lines(told[:upto], liq, i, with_adl=False)] + [
+    return [first, *work_lines(told[:upto], liq, i, with_adl=False, dated=dated)] + [
         f"Why ADL: {deficit_words(executed, i)}"
     ]
 

@@ -225,7 +225,7 @@ class SandboxApp(App[None]):
             return
         self.frame = frame
         if self.describer is None:
-            self.describer = Describer(frame.instrument, frame.user)
+            self.describer = Describer(frame.instrument, frame.user, frame.dated)
         history.flag_events(self.market.history, frame.events, frame.user)
         self.incidents, found = follow(self.incidents, frame)  # before a screen reads them
         position = frame.account.position
@@ -237,6 +237,7 @@ class SandboxApp(App[None]):
                 frame.instrument,
                 position.liquidation_price if position else None,
                 position.entry if position else None,
+                frame.dated,
             )
             self.positions.show(frame.account, frame.instrument, self.tones)
             self.log_view.add(self.describer.lines(frame.events, LINES_PER_FRAME))

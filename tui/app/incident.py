@@ -28,3 +28,4 @@ class Incident:
     key: tuple[str, int] = ("", 0)  # ("liquidation", held id) or ("adl", ADL event id)
     events: tuple[ev.Event, ...] = ()  # what it tells, oldest first: what a later frame extends
     open: bool = False  # the backstop still holds the position: later frames may extend it
+    dated: bool = False  # the feed's times are real dates: ``format_moment``

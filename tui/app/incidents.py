@@ -47,7 +47,7 @@ def find_incidents(frame: Frame) -> list[Incident]:
                 and batch[i].time == event.time
             ]
             told = held_events(batch, event.held, user)
-            found.append(tell_liquidation([*cancelled, *told], frame.instrument))
+            found.append(tell_liquidation([*cancelled, *told], frame.instrument, frame.dated))
         elif cls is ev.AutoDeleveraged:
             found.append(tell_adl(frame, n))
     return found
@@ -62,4 +62,4 @@ def grow(incident: Incident, frame: Frame) -> Incident:
     more = held_events(frame.events, liq.held, liq.account)
     if not more:
         return incident
-    return tell_liquidation([*incident.events, *more], frame.instrument)
+    return tell_liquidation([*incident.events, *more], frame.instrument, frame.dated)

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 import engine.events as ev
 from engine.instrument import Instrument
-from engine.units import format_duration
+from engine.units import format_moment
 from tui.app import text
 from tui.app.incident import Incident
 from tui.app.waterfall_words import (
@@ -32,8 +32,9 @@ STEPS_SHOWN = 6  # the backstop's steps listed one by one; the middle ones are s
 RANKS_SHOWN = 5  # counterparties named in an ADL's line
 
 
-def tell_liquidation(events: Sequence[ev.Event], i: Instrument) -> Incident:
-    """The incident of the ``Liquidation`` among ``events`` and all that followed it."""
+def tell_liquidation(events: Sequence[ev.Event], i: Instrument, dated: bool = False) -> Incident:
+    """The incident of the ``Liquidation`` among ``events`` and all that followed it;
+    ``dated``: the feed's times are real dates (``Frame.dated``)."""
     liq = next(e for e in events if type(e) is ev.Liquidation)
     settled = next((e for e in events if type(e) is ev.LiquidationSettled), None)
     cancelled = sum(1 for e in events if type(e) is ev.OrderCancelled)
@@ -49,7 +50,7 @@ def tell_liquidation(events: Sequence[ev.Event], i: Instrument) -> Incident:
         "its profit or loss is the fund's, not yours.",
     ]
     steps += offload_summary(events, i, still_held=settled is None)
-    steps += work_lines(events, liq, i)
+    steps += work_lines(events, liq, i, dated=dated)
     steps.append(closed_words(settled, i) if settled else still_held_words(events, liq, i))
     side = text.side_word(liq.side)
     return Incident(
@@ -66,6 +67,7 @@ def tell_liquidation(events: Sequence[ev.Event], i: Instrument) -> Incident:
         key=("liquidation", liq.held),
         events=tuple(events),
         open=settled is None,
+        dated=dated,
     )
 
 
@@ -111,7 +113,11 @@ def price_range(prices: list[int], i: Instrument) -> str:
 
 
 def work_lines(
-    events: Sequence[ev.Event], liq: ev.Liquidation | None, i: Instrument, with_adl: bool = True
+    events: Sequence[ev.Event],
+    liq: ev.Liquidation | None,
+    i: Instrument,
+    with_adl: bool = True,
+    dated: bool = False,
 ) -> list[str]:
     """One line per step of the backstop's work and per ADL or clawback, in order; when
     the backstop took many steps, the middle ones are summed up in one line. An ADL
@@ -127,23 +133,27 @@ def work_lines(
         elif cls is ev.AutoDeleveraged:
             hits.append(event)
         elif cls is ev.BackstopTraded:
-            lines.append((True, step_words(event, fills, after, i)))
+            lines.append((True, step_words(event, fills, after, i, dated)))
             fills = []
         elif cls is ev.AdlExecuted and with_adl:
-            lines += [(False, w) for w in adl_words(event, hits, after, liq, i)]
+            lines += [(False, w) for w in adl_words(event, hits, after, liq, i, dated)]
             hits = []
         elif cls is ev.SocializedLoss:
-            lines.append((False, clawback_words(event)))
+            lines.append((False, clawback_words(event, dated)))
     return _elided(lines)
 
 
 def step_words(
-    e: ev.BackstopTraded, fills: list[ev.Trade], after: int | None, i: Instrument
+    e: ev.BackstopTraded,
+    fills: list[ev.Trade],
+    after: int | None,
+    i: Instrument,
+    dated: bool = False,
 ) -> str:
     shown = fills_words(fills, i)
     fund = fund_words(e.realized) + (f" → {text.money(after)}" if after is not None else "")
     return (
-        f"{format_duration(e.time)} · {backstop_verb(e.side)} {text.qty(i, e.qty)}"
+        f"{format_moment(e.time, dated)} · {backstop_verb(e.side)} {text.qty(i, e.qty)}"
         f"{': ' + shown if shown else ''}; {better_words(i, e.at_or_better)}; {fund}; "
         f"{held_words(i, e.left)}."
     )
@@ -164,9 +174,10 @@ def adl_words(
     after: int | None,
     liq: ev.Liquidation | None,
     i: Instrument,
+    dated: bool = False,
 ) -> list[str]:
     """Why the fund may not absorb it, and the ADL that closed it, ranked at that moment."""
-    why = f"{format_duration(e.time)} · {_sentence(deficit_words(e, i))}"
+    why = f"{format_moment(e.time, dated)} · {_sentence(deficit_words(e, i))}"
     ranks = ", ".join(f"#{h.rank} {h.account} {text.qty(i, h.qty)}" for h in hits[:RANKS_SHOWN]) + (
         f" and {len(hits) - RANKS_SHOWN} more" if len(hits) > RANKS_SHOWN else ""
     )
@@ -200,9 +211,9 @@ def price_label(e: ev.AdlExecuted, liq: ev.Liquidation | None) -> str:
     return ""
 
 
-def clawback_words(e: ev.SocializedLoss) -> str:
+def clawback_words(e: ev.SocializedLoss, dated: bool = False) -> str:
     return (
-        f"{format_duration(e.time)} · The fund's shortfall, {text.money(e.deficit)}, was "
+        f"{format_moment(e.time, dated)} · The fund's shortfall, {text.money(e.deficit)}, was "
         f"clawed back from the winners: {text.money(e.collected)} from "
         f"{plural(e.accounts, 'account')} ({text.percent(e.rate)} of their profit); their "
         "positions stay open."

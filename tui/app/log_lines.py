@@ -16,7 +16,7 @@ from typing import NamedTuple
 import engine.events as ev
 from engine.instrument import Instrument
 from engine.side import verb
-from engine.units import format_duration
+from engine.units import format_moment
 from tui.app import text
 from tui.app.waterfall_words import (
     absorbed_words,
@@ -43,9 +43,11 @@ LINES_PER_FRAME = 250  # a crash frame brings thousands of events; the newest ar
 class Describer:
     """Turns a batch of events into log lines for one account's screen."""
 
-    def __init__(self, instrument: Instrument, user: str) -> None:
+    def __init__(self, instrument: Instrument, user: str, dated: bool = False) -> None:
+        """``dated``: the feed's times are real dates (``Frame.dated``)."""
         self.i = instrument
         self.user = user
+        self.dated = dated
         self._market: dict[type[ev.Event], Callable] = {
             ev.Liquidation: self._liquidation,
             ev.BackstopTraded: self._backstop,
@@ -106,7 +108,7 @@ class Describer:
         if result is None:
             return None
         words, tone = result
-        return LogLine(format_duration(event.time), words, tone)
+        return LogLine(format_moment(event.time, self.dated), words, tone)
 
     # -- the user's own ------------------------------------------------------------------
 
@@ -148,7 +150,7 @@ class Describer:
             f"filled {verb(side)} {text.qty(i, e.qty)} @ {text.price(i, e.price)} "
             f"({role}, fee {text.money(fee)})"
         )
-        return LogLine(format_duration(e.time), words, OWN)
+        return LogLine(format_moment(e.time, self.dated), words, OWN)
 
     def _position(self, e: ev.PositionChanged):
         if not e.realized:

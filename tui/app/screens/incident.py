@@ -17,7 +17,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from engine.frames import Frame
-from engine.units import format_duration
+from engine.units import format_moment
 from tui.app.incidents import Incident
 from tui.app.policy_words import COMPARISON_COLUMNS
 from tui.app.screens.modal import Modal
@@ -63,7 +63,7 @@ class IncidentScreen(Modal):
         state = " · still unfolding: n steps, space runs" if incident.open else ""
         return Content.assemble(
             (incident.title, "bold $error"),
-            (f"  at {format_duration(incident.time)}{state} · esc closes", "dim"),
+            (f"  at {format_moment(incident.time, incident.dated)}{state} · esc closes", "dim"),
         )
 
     def _body(self) -> Content:

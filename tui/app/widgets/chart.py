@@ -14,7 +14,7 @@ from itertools import pairwise
 from rich.style import Style
 
 from engine.instrument import Instrument
-from engine.units import format_duration
+from engine.units import format_duration, format_moment
 from tui.app import legend, text
 from tui.app.history import ADL, LIQUIDATION, OWN_ADL, OWN_LIQUIDATION, Column, PriceHistory
 from tui.app.widgets.canvas import LineCanvas, Piece, Row
@@ -35,6 +35,7 @@ class PriceChart(LineCanvas):
         self.instrument: Instrument | None = None
         self.liquidation: Fraction | None = None
         self.entry: Fraction | None = None
+        self.dated = False
 
     def show(
         self,
@@ -42,9 +43,11 @@ class PriceChart(LineCanvas):
         instrument: Instrument,
         liquidation: Fraction | None,
         entry: Fraction | None,
+        dated: bool = False,
     ) -> None:
+        """``dated``: the feed's times are real dates (``Frame.dated``)."""
         self.history, self.instrument = history, instrument
-        self.liquidation, self.entry = liquidation, entry
+        self.liquidation, self.entry, self.dated = liquidation, entry, dated
         self.draw()
 
     def on_resize(self) -> None:
@@ -61,7 +64,15 @@ class PriceChart(LineCanvas):
             self.paint([(("  waiting for the first price…", self.app.tones.muted),)])
             return
         span = format_duration(self.history.span(width - AXIS))
+        self.border_subtitle = self._axis_end()
         self.paint(Plot(self, columns, width - AXIS, height - 1, span).rows())
+
+    def _axis_end(self) -> str:
+        """A replay of real data is read against the calendar: the bottom edge names the
+        moment the time axis ends at (the span on its left says how far back it goes)."""
+        if not self.dated or self.history is None or not self.history.times:
+            return ""
+        return format_moment(self.history.times[-1], True)
 
 
 class Plot:

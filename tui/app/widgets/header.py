@@ -10,7 +10,7 @@ from __future__ import annotations
 from rich.style import Style
 
 from engine.frames import Frame
-from engine.units import PPM, format_duration
+from engine.units import PPM, format_duration, format_moment
 from tui.app import text
 from tui.app.market import Market, speed_text
 from tui.app.widgets.canvas import LineCanvas, Row
@@ -102,7 +102,7 @@ def header_facts(frame: Frame, market: Market) -> list[Fact]:
         _pair("index", text.price(i, view.index)),
         _pair("funding", f"{text.rate(view.funding_rate)} in {until}"),
         *fund_facts(frame),
-        ((format_duration(view.time), "strong"),),
+        ((format_moment(view.time, frame.dated), "strong"),),
         state,
         ((speed_text(market.speed), "strong"),),
         ((frame.scenario, "accent"),),
