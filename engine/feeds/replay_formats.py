@@ -69,8 +69,15 @@ SPECS: dict[str, Spec] = {
         "Binance futures aggTrades (7 columns, header optional)",
         "agg_trade_id,price,quantity,first_trade_id,last_trade_id,transact_time,is_buyer_maker",
         "transact_time", "price"),
-    "binance_trades": _spec("Binance trades (6 columns, header optional)",
+    "binance_trades": _spec("Binance futures trades (6 columns, header optional)",
                             "id,price,qty,quote_qty,time,is_buyer_maker", "time", "price"),
+    "binance_spot_aggtrades": _spec(
+        "Binance spot aggTrades (8 columns, header optional)",
+        "agg_trade_id,price,quantity,first_trade_id,last_trade_id,transact_time,is_buyer_maker,"
+        "is_best_match", "transact_time", "price"),
+    "binance_spot_trades": _spec(
+        "Binance spot trades (7 columns, header optional)",
+        "id,price,qty,quote_qty,time,is_buyer_maker,is_best_match", "time", "price"),
     "binance_klines": _spec("Binance klines (12 columns, header optional)", KLINES, "open_time",
                             bar="open,high,low,close", close_time="close_time"),
     "binance_markprice_klines": _spec(
@@ -91,11 +98,14 @@ SPECS: dict[str, Spec] = {
 }  # fmt: skip
 FORMATS: dict[str, str] = {name: spec.description for name, spec in SPECS.items()}
 
-# A header is told by the most specific format whose names it all carries; a file without
-# one only by its width.
+# A header is told by the most specific format whose names it all carries (a spot file's
+# are a futures file's and one more); a file without one by its width (``_by_width``).
 _BY_HEADER = ("binance_klines", "tardis_derivative_ticker", "bybit_trades", "tardis_trades",
-              "binance_aggtrades", "binance_trades", "ohlc", "generic")  # fmt: skip
-_BY_WIDTH = {2: "generic", 6: "binance_trades", 7: "binance_aggtrades", 12: "binance_klines"}
+              "binance_spot_aggtrades", "binance_spot_trades", "binance_aggtrades",
+              "binance_trades", "ohlc", "generic")  # fmt: skip
+_BY_WIDTH = {2: "generic", 6: "binance_trades", 7: "binance_aggtrades",
+             8: "binance_spot_aggtrades", 12: "binance_klines"}  # fmt: skip
+_BOOLEANS = ("true", "false")
 _KNOWN_NAMES = {name for spec in SPECS.values() for name in spec.columns + spec.time}
 
 
@@ -121,7 +131,7 @@ def detect(first_row: list[str], file_name: str, fmt: str | None = None) -> Layo
     names = tuple(_normal(cell) for cell in first_row)
     header = any(name in _KNOWN_NAMES for name in names)
     if fmt is None:
-        fmt = _by_header(names) if header else _BY_WIDTH.get(len(names))
+        fmt = _by_header(names) if header else _by_width(names)
         if fmt is None:
             known = ", ".join(FORMATS)
             if header:
@@ -139,6 +149,15 @@ def detect(first_row: list[str], file_name: str, fmt: str | None = None) -> Layo
     found = _locate(spec, spec.columns)
     assert found is not None, fmt
     return Layout(fmt, header, spec.columns, *found)
+
+
+def _by_width(cells: tuple[str, ...]) -> str | None:
+    """A headerless file by its width. Seven columns are Binance futures aggTrades or spot
+    trades (Binance's public dumps carry no header): the sixth cell tells them apart, a
+    spot trade's is_buyer_maker (true or false) where an aggTrade has its time."""
+    if len(cells) == 7 and cells[5] in _BOOLEANS:
+        return "binance_spot_trades"
+    return _BY_WIDTH.get(len(cells))
 
 
 def _by_header(names: tuple[str, ...]) -> str | None:

@@ -202,6 +202,7 @@ def test_formats_describe_every_format_in_one_line() -> None:
     assert set(FORMATS) == {
         "generic", "ohlc", "binance_aggtrades", "binance_trades", "binance_klines",
         "binance_markprice_klines", "bybit_trades", "tardis_trades", "tardis_derivative_ticker",
+        "binance_spot_aggtrades", "binance_spot_trades",
     }  # fmt: skip
     assert all(text and "\n" not in text for text in FORMATS.values())
 
