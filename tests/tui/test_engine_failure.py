@@ -5,7 +5,8 @@ from __future__ import annotations
 from .helpers import drive, paused_app, seen
 
 
-def test_an_engine_exception_pauses_the_market_and_is_shown():
+def test_an_engine_exception_pauses_the_market_and_is_shown(tmp_path, monkeypatch):
+    monkeypatch.setenv("ADL_SANDBOX_HOME", str(tmp_path))  # its crash file goes there
     app = paused_app(steps=10)
 
     def broken() -> bool:

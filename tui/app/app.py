@@ -49,12 +49,14 @@ from tui.app.screens.leverage import LeverageScreen
 from tui.app.screens.modal import Modal
 from tui.app.screens.ticket import TRIGGERED, OrderRequest, OrderTicket, TicketDefaults
 from tui.app.screens.welcome import WelcomeScreen
+from tui.app.theme_keeper import NO_FILE, ThemeKeeper
 from tui.app.widgets.chart import PriceChart
 from tui.app.widgets.event_log import EventLog
 from tui.app.widgets.header import MarketHeader, header_facts
 from tui.app.widgets.ladder import BookLadder
 from tui.app.widgets.lesson_panel import LessonPanel
 from tui.app.widgets.positions import PositionsPanel
+from tui.crash_report import keep_crash
 
 ENGINE_EVERY = 1 / 30  # s between engine callbacks
 ENGINE_BUDGET = 0.012  # s of engine work per callback, at most
@@ -83,6 +85,7 @@ class SandboxApp(App[None]):
         scenarios: Callable[[], list[tuple[str, str]]] = shipped_scenarios,
         lesson: Lesson | None = None,
         welcome: Lesson | None = None,
+        themes: ThemeKeeper = NO_FILE,
     ) -> None:
         """``open_session(scenario name)`` makes the session a palette switch opens (the
         command line passes one that journals it) and ``scenarios()`` lists the ones it
@@ -104,6 +107,7 @@ class SandboxApp(App[None]):
         self.lesson = lesson  # opened with the app: a desk for it once mounted
         self.desk: LessonDesk | None = None
         self.welcome = welcome
+        self.themes = themes  # the config file's theme, and where a new one is kept
 
     @property
     def session(self) -> Session:
@@ -128,6 +132,7 @@ class SandboxApp(App[None]):
     def on_mount(self) -> None:
         self.tones = Colors.from_variables(self.theme_variables)
         self.theme_changed_signal.subscribe(self, self._restyle)
+        self.themes.follow(self)
         self.header = self.query_one(MarketHeader)
         self.ladder = self.query_one(BookLadder)
         self.chart = self.query_one(PriceChart)
@@ -197,7 +202,7 @@ class SandboxApp(App[None]):
         except Exception as error:  # the app must survive any engine failure
             self.market.paused = True
             self.notify(
-                f"{type(error).__name__}: {error}. The market is paused.",
+                f"{type(error).__name__}: {error}. The market is paused. {keep_crash(error)}",
                 title="Engine error",
                 severity="error",
                 timeout=15,

@@ -26,9 +26,11 @@ from engine.lesson import find_lesson
 from tui import sessions
 from tui.arguments import UserError
 from tui.commands.simulate import add_market_arguments, build_simulation, moved, refuse_with_resume
+from tui.preferences import Preferences, read_preferences, under_flags
 from tui.stopping import SIGNALS, Stopped
 
 WARMUP = 60  # steps run before the first frame: the market is already moving
+DEFAULT_SPEED = "1"  # when neither --speed nor the config file sets one
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -36,7 +38,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_market_arguments(parser)
     parser.add_argument(
         "--speed",
-        default="1",
+        default=None,  # DEFAULT_SPEED, unless the config file sets another
         metavar="X",
         help="engine steps per second, or max (default: 1; [ and ] change it live)",
     )
@@ -62,10 +64,28 @@ def parse_speed(text: str) -> float:
 
 
 def run(args: Any) -> int:
-    """The app; a plain ``adl-sandbox`` run for the first time offers lesson 1."""
-    speed = parse_speed(args.speed)
+    """The app; a plain ``adl-sandbox`` run for the first time offers lesson 1. The
+    config file's speed and venue count where no flag gives one."""
+    preferences = _preferences()
+    args, problems = under_flags(args, preferences, parse_speed)
+    _warn(problems)
+    speed = parse_speed(args.speed or DEFAULT_SPEED)
     welcome = find_lesson("1") if getattr(args, "plain", False) and sessions.first_run() else None
-    return open_app(args, lambda keeper: _open(args, keeper), speed, welcome=welcome)
+    return open_app(
+        args, lambda keeper: _open(args, keeper), speed, welcome=welcome, preferences=preferences
+    )
+
+
+def _preferences() -> Preferences:
+    """The config file's settings; its mistakes each one line on stderr, never fatal."""
+    preferences, problems = read_preferences()
+    _warn(problems)
+    return preferences
+
+
+def _warn(problems: tuple[str, ...]) -> None:
+    for problem in problems:
+        print(f"adl-sandbox: {problem}", file=sys.stderr)
 
 
 def open_app(
@@ -74,17 +94,22 @@ def open_app(
     speed: float,
     lesson: Any = None,
     welcome: Any = None,
+    preferences: Preferences | None = None,
 ) -> int:
     """The trading screen on the session ``opening`` makes (with its warm-up steps), and
     ``lesson``'s panel over it when given (``welcome``: offered); saved and marked
-    when it ends, however."""
+    when it ends, however. ``preferences``: the config file's, read here if not given."""
+    preferences = preferences or _preferences()
     keeper = sessions.Keeper()
     stopped: Stopped | None = None
     with _Ending(keeper) as ending:
         try:
             session, warmup = opening(keeper)
             from tui.app import SandboxApp  # Textual loads only for a valid session
+            from tui.app.theme_keeper import ThemeKeeper
 
+            themes, problem = ThemeKeeper.of(preferences)
+            _warn((problem,) if problem else ())
             args.settle_heap()
             ending.app = SandboxApp(
                 session,
@@ -93,6 +118,7 @@ def open_app(
                 open_session=keeper.open,
                 lesson=lesson,
                 welcome=welcome,
+                themes=themes,
             )
             ending.app.run()
         except Stopped as stop:  # a signal while the session was being built
