@@ -7,9 +7,10 @@ journals like any scenario. ``[[lesson.steps]]`` each hold:
 - ``look``: the panel that matters (``book``, ``chart``, ``position``, ``log``, ``header``);
 - ``done``: how the engine tells the step was done, every condition given holding
   at once: ``event`` (one of the learner's events of that kind arrived since the step
-  began), ``position`` (``open`` or ``flat``), ``mode``, ``leverage``, ``ratio`` (the margin
-  ratio at least this), ``after`` (market time since the step began), ``settings`` (a
-  table of market policies in force, e.g. ``{ ranking = "pro_rata" }``);
+  began), ``position`` (``open`` or ``flat``), ``side`` (``long`` or ``short``),
+  ``mode``, ``leverage``, ``ratio`` (the margin ratio at least this), ``after`` (market
+  time since the step began), ``settings`` (a table of market policies in force, e.g.
+  ``{ ranking = "pro_rata" }``);
 - ``hint``, shown after ``hint_after`` (wall time at the step, default 30 s);
 - ``ask`` and ``answer``: a question whose answer the learner types, checked against a
   figure the engine works out (``FIGURES``) within ``within`` (default 0.5 %);
@@ -72,6 +73,7 @@ class Goal:
 
     event: type[Event] | None = None  # one of the learner's, since the step began
     position: str | None = None  # "open" or "flat"
+    side: int | None = None  # 1: a long, -1: a short (``side = "long"`` in the file)
     mode: str | None = None  # "cross" or "isolated"
     leverage: int | None = None
     ratio: int | None = None  # ppm: the margin ratio at least this
@@ -186,7 +188,8 @@ def _step(table: Table) -> Step:
 
 
 def _goal(table: Table) -> Goal:
-    table.check_known({"event", "position", "mode", "leverage", "ratio", "after", "settings"})
+    known = {"event", "position", "side", "mode", "leverage", "ratio", "after", "settings"}
+    table.check_known(known)
     event = None
     if table.has("event"):
         kind = table.get("event", str)
@@ -196,12 +199,16 @@ def _goal(table: Table) -> Goal:
     position = table.get("position", str, None)
     if position not in (None, "open", "flat"):
         raise table.fail("position", f"expected open or flat, got {position!r}")
+    side = table.get("side", str, None)
+    if side not in (None, "long", "short"):
+        raise table.fail("side", f"expected long or short, got {side!r}")
     mode = table.get("mode", str, None)
     if mode not in (None, "cross", "isolated"):
         raise table.fail("mode", f"expected cross or isolated, got {mode!r}")
     return Goal(
         event=event,
         position=position,
+        side=None if side is None else (1 if side == "long" else -1),
         mode=mode,
         leverage=table.get("leverage", int, None),
         ratio=table.parse("ratio", parse_rate, None),

@@ -80,13 +80,15 @@ class LessonProgress:
         return True
 
     def _remember(self, events: list[Event]) -> None:
-        """``last``: for each kind, the learner's events of it in the latest frame that
-        had any — one liquidation's fills, one step's charges — which figures add up."""
-        kinds: dict[type, list[Event]] = {}
+        """``last``: for each kind, the learner's events of it at the latest engine step
+        that had any — one liquidation's fills, one step's charges — which figures add
+        up, however many steps a frame spans."""
         for event in events:
-            kinds.setdefault(type(event), []).append(event)
-        self._seen.update(kinds)
-        self.last.update((kind, tuple(found)) for kind, found in kinds.items())
+            kind = type(event)
+            self._seen.add(kind)
+            held = self.last.get(kind, ())
+            same_step = held and held[-1].time == event.time
+            self.last[kind] = (*held, event) if same_step else (event,)
 
     def answer(self, text: str, frame: Frame) -> Verdict | None:
         """Check a typed answer to the step's question; None when there is no question or
@@ -155,6 +157,7 @@ def goal_met(
     checks = (
         goal.event is None or goal.event in seen,
         goal.position is None or (position is not None) == (goal.position == "open"),
+        goal.side is None or (position is not None and position.side == goal.side),
         goal.mode is None or account.mode == goal.mode,
         goal.leverage is None or account.leverage == goal.leverage,
         goal.ratio is None or (position is not None and position.ratio >= goal.ratio),

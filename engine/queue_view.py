@@ -17,15 +17,19 @@ HEAD = 10  # the first rows of the queue, always shown
 AROUND = 3  # rows either side of the user's
 
 
-def queue_view(exchange, account_id: str, head: int = HEAD, around: int = AROUND) -> QueueView:
-    """The account's side (the longs' when it is flat) ranked at the live mark."""
+def queue_view(
+    exchange, account_id: str, policy: str | None = None, head: int = HEAD, around: int = AROUND
+) -> QueueView:
+    """The account's side (the longs' when it is flat) ranked at the live mark, under
+    the policy in force or ``policy`` (what it would be: nothing is switched)."""
     settings = exchange.settings
+    ranking = RankingPolicy(policy or settings.ranking)
     account = exchange.account_view(account_id)
     position = account.position if account is not None else None
     side = position.side if position is not None else 1
     mark = exchange.market_view().mark
     ranked = rank_at(
-        RankingPolicy(settings.ranking),
+        ranking,
         exchange.holders(side),
         mark,
         exchange.instrument,
@@ -34,7 +38,7 @@ def queue_view(exchange, account_id: str, head: int = HEAD, around: int = AROUND
     you = ranked.index(account_id) if position is not None else None
     return QueueView(
         side=side,
-        policy=str(settings.ranking),
+        policy=str(ranking),
         lights_rule=str(settings.lights),
         mark=mark,
         length=len(ranked.ordered),

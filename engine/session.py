@@ -115,10 +115,11 @@ class Session:
         notional = instrument.notional(lots, ticks)
         return OrderPreview(notional, margin.initial_margin(notional, whole), whole)
 
-    def adl_queue(self) -> QueueView:
+    def adl_queue(self, policy: str | None = None) -> QueueView:
         """The user's side's ADL queue ranked now, at the mark, under the policy in force
-        (its head and the user's neighbours): the queue view reads it."""
-        return queue_view(self.exchange, self.user)
+        or ``policy`` (a preview: nothing is switched), its head and the user's
+        neighbours: the queue view reads it."""
+        return queue_view(self.exchange, self.user, policy)
 
     def what_if(self, mark: int) -> Explanation | None:
         """The explanation of the user's position were the mark ``mark`` ticks: the

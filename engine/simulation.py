@@ -131,6 +131,21 @@ class Simulation:
             return None
         return min(1.0, (self.exchange.time - self.start_time) / (self.end_time - self.start_time))
 
+    def next_time(self) -> int | None:
+        """When the next step happens in market time (None once the run is over): a
+        replay's rows are unevenly spaced, and its pace follows them
+        (``tui/app/market.py``). The step that ends the run is due at the end of its
+        duration, or at once when the file has no more rows."""
+        if self.finished:
+            return None
+        if self._pending is None:
+            self._pending = next(self._points, None)
+        if self._pending is None:
+            return self.exchange.time
+        if self.end_time is not None:
+            return min(self._pending[0], self.end_time)
+        return self._pending[0]
+
     def step(self) -> bool:
         """Run one step; False once the run is over (then nothing more happens)."""
         return finish(self.stepping())

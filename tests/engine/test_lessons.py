@@ -225,6 +225,10 @@ def test_event_kinds_name_their_classes():
         ),
         ("[lesson]\ntitle = 'x'\n[[lesson.steps]]\nsay = 'a'\nshow = ['dance']", "unknown command"),
         (
+            "[lesson]\ntitle = 'x'\n[[lesson.steps]]\nsay = 'a'\ndone = { side = 'up' }",
+            "side: expected long or short, got 'up'",
+        ),
+        (
             "[lesson]\ntitle = 'x'\n[[lesson.steps]]\nsay = 'a'\nshow = ['set ranking fair']",
             "'fair' is not a ranking",
         ),

@@ -164,6 +164,7 @@ class Producer:
         self.user = first.user
         self.steps = first.steps
         self.finished = first.finished
+        self.replaying = False
         self.listeners: list = []
         self.asked: list[bool] = []  # ``explained`` of every frame the app asked for
 

@@ -14,6 +14,7 @@ from engine.session import Session
 from engine.simulation import Simulation
 from tui.app import SandboxApp, text
 from tui.app.screens.incident import IncidentScreen
+from tui.app.screens.queue import QueueScreen
 
 from .helpers import drive, screen_text, seen, typed
 
@@ -295,5 +296,42 @@ def test_an_answer_typed_fast_after_a_is_not_lost():
         for _ in range(5):
             await pilot.pause()
         assert "Not quite: you said rank 2; the engine says rank 1." in panel(app)
+
+    drive(app, script)
+
+
+def test_a_stop_while_a_page_is_open_is_not_undone_by_closing_the_page():
+    """Lesson 4 running under the queue page (space resumed it there): the ADL stops the
+    market and its page opens over the queue; closing both leaves the market stopped."""
+    app = lesson_app(4)
+
+    async def script(pilot):
+        await pilot.press("a", "1", "enter", "space", "k")
+        assert isinstance(app.screen, QueueScreen) and app.market.paused  # the page waits
+        await pilot.press("space")  # resumed from the page: the learner's choice
+        assert not app.market.paused
+        while not app.incidents:
+            app.run_steps(1)
+            app.render_frame()
+        await pilot.pause()
+        assert isinstance(app.screen, IncidentScreen) and app.market.paused
+        await pilot.press("escape")
+        assert isinstance(app.screen, QueueScreen)
+        await pilot.press("escape")
+        assert app.market.paused and "step 3 of 3" in panel(app)
+
+    drive(app, script)
+
+
+def test_the_wrong_side_is_told_at_once_and_the_step_waits_for_the_right_one():
+    app = lesson_app(3)
+
+    async def script(pilot):
+        await pilot.press("S")  # a market sell: a short, where the step wants a long
+        words = panel(app)
+        assert "step 1 of 6" in words
+        assert "That is a short: this step wants a long. x closes it, then b opens a long." in words
+        await pilot.press("x", *BUY_ONE_AT_MARKET)
+        assert "step 2 of 6" in panel(app) and "That is a short" not in panel(app)
 
     drive(app, script)

@@ -29,11 +29,12 @@ def table_order(screen: str) -> list[str]:
     return rows
 
 
-def engine_order(app: SandboxApp, side: int) -> list[str]:
-    """The side ranked by the engine at the live mark under the policy in force."""
+def engine_order(app: SandboxApp, side: int, policy: str | None = None) -> list[str]:
+    """The side ranked by the engine at the live mark under ``policy`` (or the one in
+    force)."""
     exchange = app.session.exchange
     ranked = rank_at(
-        RankingPolicy(exchange.settings.ranking),
+        RankingPolicy(policy or exchange.settings.ranking),
         exchange.holders(side),
         exchange.prices.mark,
         exchange.instrument,
@@ -50,7 +51,8 @@ def test_k_shows_the_users_side_ranked_now_with_the_user_marked():
         assert isinstance(app.screen, QueueScreen) and app.market.paused
         screen = await seen(pilot)
         assert "ADL queue" in screen
-        assert "Ranking bitmex (1/6, ←/→ switch) · score = PnL% × effective leverage" in screen
+        assert "Ranking bitmex (1/6, ←/→ other rankings) · in force" in screen
+        assert "score = PnL% × effective leverage" in screen
         assert "Your short is rank 1 of 4 shorts, ranked now at the mark 50,000.0" in screen
         assert table_order(screen) == ["you", "S3", "S4", "S2"] == engine_order(app, -1)
         (you,) = [line for line in screen.splitlines() if "▶ 1" in line]
@@ -64,7 +66,9 @@ def test_k_shows_the_users_side_ranked_now_with_the_user_marked():
     drive(app, script)
 
 
-def test_left_right_and_p_switch_the_policy_in_force_and_the_table_re_ranks():
+def test_left_right_and_p_show_each_policy_and_enter_puts_it_in_force():
+    """The arrows re-rank the table under each policy without touching the market (the
+    page says which is shown and which in force); enter puts the one shown in force."""
     app = scene_app()
 
     async def script(pilot):
@@ -73,19 +77,22 @@ def test_left_right_and_p_switch_the_policy_in_force_and_the_table_re_ranks():
         for k in range(1, len(names) + 1):
             await pilot.press("right")
             policy = names[k % len(names)]
-            assert str(app.frame.settings.ranking) == policy
+            assert str(app.frame.settings.ranking) == "bitmex"  # shown, not switched
             screen = await seen(pilot)
             assert f"Ranking {policy} ({k % len(names) + 1}/6" in screen
-            assert table_order(screen) == engine_order(app, -1)
-        assert str(app.frame.settings.ranking) == "bitmex"  # round the six, back at the start
+            assert table_order(screen) == engine_order(app, -1, policy)
+            if policy != "bitmex":
+                assert "shown only (bitmex in force): enter puts it in force" in screen
         await pilot.press("right")
         screen = await seen(pilot)
         assert "score = PnL% × margin ratio" in screen
         assert table_order(screen) == ["you", "S3", "S2", "S4"]  # S2 and S4 swap under binance
         await pilot.press("left")
         assert table_order(await seen(pilot)) == ["you", "S3", "S4", "S2"]
-        await pilot.press("p")
+        assert not [c for _, c in app.session.commands if c.get("command") == "configure"]
+        await pilot.press("p", "enter")
         assert str(app.frame.settings.ranking) == "binance"
+        assert "Ranking binance (2/6, ←/→ other rankings) · in force" in await seen(pilot)
         assert isinstance(app.screen, QueueScreen)
 
     drive(app, script)

@@ -109,6 +109,31 @@ def test_t_types_a_mark_and_a_bad_one_says_why():
     drive(app, script)
 
 
+def test_a_typed_mark_far_from_the_live_one_is_refused_with_the_range():
+    app = scene_app()
+
+    async def script(pilot):
+        await pilot.press("e", "t", *typed("1e400"), "enter")
+        assert isinstance(app.screen, MarkInput)
+        assert "a mark between 500.0 and 5,000,000.0, please" in await seen(pilot)
+
+    drive(app, script)
+
+
+def test_a_new_scenario_under_the_explain_view_drops_the_old_what_if():
+    app = scene_app()
+
+    async def script(pilot):
+        await pilot.press("e", "down")
+        assert "What if the mark were 49,750.0" in await seen(pilot)
+        app.switch_scenario("calm")
+        await pilot.pause()
+        assert isinstance(app.screen, ExplainScreen) and app.screen.what_if.mark is None
+        assert "What if the mark" not in await seen(pilot)
+
+    drive(app, script)
+
+
 def test_what_if_changes_nothing_in_the_exchange():
     app = scene_app()
 

@@ -15,6 +15,7 @@ from engine.frames import Frame
 from engine.lesson import Command, Lesson, Look
 from tui.app.lesson_guide import LessonGuide
 from tui.app.screens.answer import AnswerScreen
+from tui.app.screens.reading import keep_paused
 
 LOOKS = {  # the panel a step points at → the widget's id
     Look.BOOK: "ladder",
@@ -46,6 +47,7 @@ class LessonDesk:
         if self.guide.see(frame, now):
             self.app.market.paused = True
             self.app.market.halted = False  # stopped for this step (``stop_when``): read on
+            keep_paused(self.app)
         self._light(self.guide.look)
         self.app.lesson_panel.show(self.guide.lines(now))
 

@@ -21,7 +21,7 @@ from engine.events import (
 )
 from engine.frames import Frame
 from engine.instrument import Instrument
-from engine.lesson import Figure, Lesson, Look
+from engine.lesson import Figure, Lesson, Look, Step
 from engine.lesson_progress import EVENT_FIGURES, LessonProgress, Verdict
 from engine.units import MONEY_SCALE
 from tui.app import text
@@ -46,6 +46,7 @@ class LessonGuide:
         self._since = now  # wall time the step at hand began
         self.told: Told | None = None  # the last answer's verdict, at this step
         self.done = ""  # what the learner just did: the last step, done
+        self.wrong_side = ""  # the step wants a long and the learner is short, or so
 
     @property
     def look(self) -> Look | None:
@@ -62,7 +63,9 @@ class LessonGuide:
         """Feed a frame; True when it completed a step (the app pauses the market)."""
         number = self.progress.index + 1
         if not self.progress.see(frame):
+            self.wrong_side = _wrong_side(self.progress.step, frame)
             return False
+        self.wrong_side = ""
         said = f": {self.told.lines[0]}" if self.told is not None else ""
         self.done = f"✓ Step {number} done{said}{_happened(frame)}"
         self._since, self.told = now, None
@@ -104,6 +107,8 @@ class LessonGuide:
         ]
         if step.question is not None:
             lines.append((f"? {step.question.ask}  (a: answer)", "accent"))
+        if self.wrong_side:
+            lines.append((self.wrong_side, "down"))
         if self.told is not None:
             tone = "up" if self.told.right else "down"
             lines += [(line, tone) for line in self.told.lines]
@@ -123,6 +128,17 @@ class LessonGuide:
             lines.append((f"  {r.number}. {r.do}{'  (shown)' if r.shown else ''}", "muted"))
         lines.append((FREE_PLAY, "accent"))
         return lines
+
+
+def _wrong_side(step: Step | None, frame: Frame) -> str:
+    """What to do when the step wants one side and the learner holds the other."""
+    position = frame.account.position
+    wanted = step.done.side if step is not None else None
+    if wanted is None or position is None or position.side == wanted:
+        return ""
+    held, want = text.side_word(position.side), text.side_word(wanted)
+    key = "b" if wanted > 0 else "s"
+    return f"That is a {held}: this step wants a {want}. x closes it, then {key} opens a {want}."
 
 
 def _happened(frame: Frame) -> str:
@@ -178,20 +194,8 @@ def _event_formula(
     figure: Figure, last: Mapping[type, tuple[Event, ...]], i: Instrument
 ) -> list[str]:
     """How the engine came to an event's figure, with the event's numbers."""
-    if figure in (Figure.FUND_IN, Figure.FUND_OUT) and last.get(Liquidation):
-        taken = last[Liquidation][-1]
-        settled = last[LiquidationSettled][-1]
-        q, bankrupt = text.qty(i, taken.qty), text.price(i, taken.bankruptcy_price)
-        per_unit = Fraction(settled.fund_in - settled.fund_out, MONEY_SCALE) / (
-            taken.qty * Fraction(i.lot_size)
-        )
-        sold = text.price(i, taken.bankruptcy_price + per_unit / Fraction(i.tick_size))
-        return [
-            f"  the backstop took your {q} over at the bankruptcy price {bankrupt} and sold "
-            f"it at {sold} on average:",
-            f"  fund change = (sale − P_bk) × Q = ({sold} − {bankrupt}) × {q} = "
-            f"{text.signed_money(settled.fund_in - settled.fund_out)}",
-        ]
+    if figure in (Figure.FUND_IN, Figure.FUND_OUT) and last.get(LiquidationSettled):
+        return [_fund_formula(settled, last, i) for settled in last[LiquidationSettled]]
     if figure is Figure.GAVE_UP:
         return [
             f"  gave up = |ADL price − mark| × size = |{text.price(i, a.price)} − "
@@ -204,6 +208,28 @@ def _event_formula(
         f"  charged {text.money(c.amount)} {i.quote}: the same rate of every winner's profit"
         for c in last.get(SocializedLossCharged, ())
     ]
+
+
+def _fund_formula(
+    settled: LiquidationSettled, last: Mapping[type, tuple[Event, ...]], i: Instrument
+) -> str:
+    """One settled liquidation's fund change: the backstop's average close against the
+    bankruptcy price it took the position over at (a long sold, a short bought back)."""
+    taken = next((e for e in last.get(Liquidation, ()) if e.held == settled.held), None)
+    net = settled.fund_in - settled.fund_out
+    if taken is None:
+        return f"  fund change = {text.signed_money(net)}"
+    s = taken.side
+    per_unit = Fraction(net, MONEY_SCALE) / (taken.qty * Fraction(i.lot_size))
+    closed = text.price(i, taken.bankruptcy_price + s * per_unit / Fraction(i.tick_size))
+    q, bankrupt = text.qty(i, taken.qty), text.price(i, taken.bankruptcy_price)
+    verb, formula = ("sold", "(sale − P_bk)") if s > 0 else ("bought back", "(P_bk − buy)")
+    pair = f"({closed} − {bankrupt})" if s > 0 else f"({bankrupt} − {closed})"
+    return (
+        f"  the backstop took your {q} over at the bankruptcy price {bankrupt} and {verb} "
+        f"it at {closed} on average: fund change = {formula} × Q = {pair} × {q} = "
+        f"{text.signed_money(net)}"
+    )
 
 
 def _figure_text(figure: Figure, value: Fraction, i: Instrument) -> str:

@@ -1,10 +1,11 @@
 """The session, stepped on the app's event loop at the pace the user chose.
 
 Speed X means X engine steps per wall second (a random walk's step is one simulated
-second). Each timer callback runs the steps owed since the last one, but never for
-longer than its time budget, so key presses still get the loop; a debt the budget
-could not pay is dropped rather than caught up in a burst. ``max`` runs as many
-steps as the budget allows. A step longer than the budget (a crash with 100,000
+second); in a replay, X seconds of the file's market time per wall second, however
+dense its rows (``tui/app/pace.py``). Each timer callback runs the steps owed since
+the last one, but never for longer than its time budget, so key presses still get the
+loop; a debt the budget could not pay is dropped rather than caught up in a burst.
+``max`` runs as many steps as the budget allows. A step longer than the budget (a crash with 100,000
 traders) runs in slices over several callbacks (``engine/slices.py``); until it is
 whole the session is ``busy``, and a command first ``settle``s it; the cyclic
 garbage collector waits until it is whole too (see ``_begin``). Nothing here
@@ -22,6 +23,7 @@ from engine.events import AutoDeleveraged, Liquidation
 from engine.session import Session
 from engine.slices import Slices
 from tui.app.history import PriceHistory
+from tui.app.pace import debt_for
 
 SPEEDS: tuple[float, ...] = (1, 2, 5, 10, 30, 100, 300, math.inf)
 HALTS = (Liquidation, AutoDeleveraged)  # what happens to the user's position that stops the run
@@ -39,7 +41,7 @@ class Market:
         self.history = PriceHistory()
         self.halted = False  # the user was liquidated or ADL'd: stop until the screen shows it
         self.stop_when: Callable[[int, list], bool] | None = None  # a lesson: step done?
-        self._owed = 0.0
+        self._debt = debt_for(session)  # steps, or a replay's market time
         self._stepping: Slices[bool] | None = None  # the step under way, if one is
         self._collecting = True  # the collector ran before the step under way
         self._held_until = -math.inf  # no engine work before this time (``hold``)
@@ -79,17 +81,18 @@ class Market:
             if not self._slices(clock, deadline):
                 return 0
             steps += 1
+        debt = self._debt
         if self.paused or self.finished:
-            self._owed = 0.0
+            debt.clear()
             return steps
-        self._owed = math.inf if math.isinf(self.speed) else self._owed + elapsed * self.speed
-        while self._owed >= 1 and clock() < deadline and not (self.halted or self.finished):
-            self._owed -= 1
+        debt.add(elapsed, self.speed)
+        while not (self.halted or self.finished) and clock() < deadline and debt.due():
+            debt.paid()
             self._begin()
             if not self._slices(clock, deadline):
                 break
             steps += 1
-        self._owed = min(self._owed, 1.0)
+        debt.drop()
         return steps
 
     def hold(self, seconds: float, clock: Callable[[], float] = time.perf_counter) -> None:

@@ -13,6 +13,7 @@ from engine.frames import Frame
 from tui.app import text
 from tui.app.incidents import Incident
 from tui.app.screens.incident import IncidentScreen
+from tui.app.screens.reading import ReadingScreen, keep_paused
 
 
 def react(app: Any, frame: Frame, found: list[Incident]) -> None:
@@ -44,6 +45,7 @@ def _stop_for(app: Any, found: list[Incident]) -> None:
             markup=False,
         )
     app.market.paused = True
-    if len(app.screen_stack) == 1:
+    keep_paused(app)
+    if len(app.screen_stack) == 1 or isinstance(app.screen, ReadingScreen):  # over a page
         app.push_screen(IncidentScreen(found[-1]))
     app.after_command()

@@ -40,7 +40,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--speed",
         default=None,  # DEFAULT_SPEED, unless the config file sets another
         metavar="X",
-        help="engine steps per second, or max (default: 1; [ and ] change it live)",
+        help="engine steps per second (a replay: seconds of its market time per second), "
+        "or max (default: 1; [ and ] change it live)",
     )
     parser.add_argument(
         "--resume",

@@ -33,6 +33,8 @@ from tui.app.screens.mark_input import MarkInput
 from tui.app.screens.reading import ReadingScreen, title
 from tui.app.what_if import BIG, WhatIf
 
+FARTHEST = 100  # a typed what-if mark lies within 1/100 and 100 times the live one
+
 
 class ExplainScreen(ReadingScreen):
     wants_explanation = True  # the app's frames carry the explanation while this is on top
@@ -61,6 +63,7 @@ class ExplainScreen(ReadingScreen):
         super().__init__(**kwargs)
         self.what_if = WhatIf()
         self._asked: Paced[Explanation] = Paced()  # the explanation at the hypothetical mark
+        self._session: object | None = None  # the what-if belongs to this session's market
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="explain", classes="dialog wide"):
@@ -74,9 +77,13 @@ class ExplainScreen(ReadingScreen):
 
     def update_view(self, frame: Frame) -> None:
         """Redraw from a frame (the app hands this screen every frame while it is on top)."""
+        if self._session is not self.app.session:  # another scenario: its own live mark
+            self._session, self.what_if = self.app.session, WhatIf()
         found = frame.explanation if self.what_if.mark is None else self._hypothetical(frame)
         line = self.what_if.line(frame.market.mark, frame.instrument)
-        if found is None:
+        if found is None and frame.explanation is not None:
+            body = Content("The engine could not work out the figures at this price: 0 goes back.")
+        elif found is None:
             body = Content("You have no open position: nothing to explain. Open one with b or s.")
             line = Content("")
         else:
@@ -90,7 +97,7 @@ class ExplainScreen(ReadingScreen):
         about, the user's commands or the market changed (``Paced``: ranking a big side
         takes a while)."""
         session, mark = self.app.session, self.what_if.mark
-        chosen = (mark, len(session.commands))
+        chosen = (id(session), mark, len(session.commands))
         return self._asked.get(
             chosen, frame.steps, lambda: self.app.engine(lambda: session.what_if(mark))
         )
@@ -116,6 +123,11 @@ class ExplainScreen(ReadingScreen):
             ticks = frame.instrument.ticks(typed.replace(",", "").strip())
         except UnitError as error:
             return str(error)
+        live = frame.market.mark
+        if not live // FARTHEST <= ticks <= live * FARTHEST:
+            i = frame.instrument
+            low, high = text.price(i, max(1, live // FARTHEST)), text.price(i, live * FARTHEST)
+            return f"a mark between {low} and {high}, please: 1/100 to 100 times the live one"
         self.what_if = WhatIf(None if ticks == frame.market.mark else ticks)
         self.update_view(frame)
         return None

@@ -55,11 +55,13 @@ class QueueScreen(ReadingScreen):
         Binding("left", "policy(-1)", "Previous policy", id="queue-policy-back", priority=True),
         Binding("right", "policy(1)", "Next policy", id="queue-policy-next", priority=True),
         Binding("p", "policy(1)", "Next policy", show=False, id="queue-policy"),
+        Binding("enter", "put_in_force", "Put in force", id="queue-policy-apply"),
     ]
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self._ranked: Paced[QueueView] = Paced()
+        self.preview: str | None = None  # a ranking shown, not in force; None: the one in force
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="queue", classes="dialog wide"):
@@ -76,31 +78,55 @@ class QueueScreen(ReadingScreen):
         """Redraw from a frame; the side is ranked again when the user's commands (a new
         policy, an order) or the market changed (``Paced``: 100,000 positions take a
         while)."""
-        session = self.app.session
+        session, preview = self.app.session, self.preview
         queue = self._ranked.get(
-            len(session.commands), frame.steps, lambda: self.app.engine(session.adl_queue)
+            (id(session), len(session.commands), preview),
+            frame.steps,
+            lambda: self.app.engine(lambda: session.adl_queue(preview)),
         )
         if queue is None:
             return
-        self.query_one("#queue-policy", Static).update(policy_line(queue.policy))
+        in_force = str(frame.settings.ranking)
+        self.query_one("#queue-policy", Static).update(policy_line(queue.policy, in_force))
         self.query_one("#queue-place", Static).update(Content(place_line(queue, frame.instrument)))
         wide = self.app.size.width >= WIDE
         self.query_one("#queue-table", Static).update(table(queue, frame.instrument, wide))
 
     def action_policy(self, steps: int) -> None:
-        """The next (or previous) ranking policy, in force at once: the table re-ranks."""
+        """The next (or previous) ranking policy, shown, not put in force (the market the
+        page waits on keeps its rules): the table re-ranks."""
         names = POLICY_BY_FIELD["ranking"].names
-        now = names.index(str(self.app.frame.settings.ranking))
-        self.app.configure(ranking=names[(now + steps) % len(names)])
+        in_force = str(self.app.frame.settings.ranking)
+        chosen = names[(names.index(self.preview or in_force) + steps) % len(names)]
+        self.preview = None if chosen == in_force else chosen
+        self.update_view(self.app.frame)
+
+    def action_put_in_force(self) -> None:
+        """The ranking shown becomes the market's (a journaled command, as the palette's)."""
+        if self.preview is not None:
+            policy, self.preview = self.preview, None
+            self.app.configure(ranking=policy)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "put_in_force":
+            return self.preview is not None
+        return super().check_action(action, parameters)
 
 
-def policy_line(policy: str) -> Content:
-    """The policy in force and its score, in the explain view's words."""
+def policy_line(policy: str, in_force: str) -> Content:
+    """The policy ranking the table and its score, in the explain view's words; whether
+    it is the market's or only shown."""
     names = POLICY_BY_FIELD["ranking"].names
+    where = (
+        ("in force", "dim")
+        if policy == in_force
+        else (f"shown only ({in_force} in force): enter puts it in force", "bold $warning")
+    )
     return Content.assemble(
         (f"Ranking {policy}", "bold"),
-        (f" ({names.index(policy) + 1}/{len(names)}, ←/→ switch)", "dim"),
-        f" · score = {FORMULAS[policy]}",
+        (f" ({names.index(policy) + 1}/{len(names)}, ←/→ other rankings) · ", "dim"),
+        where,
+        f"\nscore = {FORMULAS[policy]}",
     )
 
 

@@ -42,14 +42,17 @@ class ReadingScreen(Modal):
         """Of the two ``space`` keys, the one that changes the market's state: the footer
         says whether the market waits."""
         if action == "pause":
-            return parameters[0] != self.app.market.paused
+            market = self.app.market
+            return not market.finished and parameters[0] != market.paused
         return True
 
     def action_pause(self, pause: bool) -> None:
+        self._paused_market = None  # the user has the market in hand now: closing leaves it
         self.app.action_toggle_pause()
         self.refresh_bindings()
 
     def action_step(self) -> None:
+        self._paused_market = None
         self.app.action_step()  # pauses the market: the footer says so
         self.refresh_bindings()
 
@@ -63,3 +66,12 @@ class ReadingScreen(Modal):
 def title(words: str) -> Content:
     """A reading page's first line: what it is, and that the market waits."""
     return Content.assemble((words, "bold"), "  ", (PAUSED_NOTE, "dim"))
+
+
+def keep_paused(app) -> None:
+    """A stop the user must see (their liquidation or ADL, a lesson's step done) while a
+    page is open: no open page resumes the market when it closes."""
+    for screen in app.screen_stack:
+        if isinstance(screen, ReadingScreen):
+            screen._paused_market = None
+            screen.refresh_bindings()
