@@ -71,6 +71,16 @@ class Session:
                 listener(self.steps, self.exchange.time, None, events)
         return running
 
+    @property
+    def replaying(self) -> bool:
+        """The feed is a replayed file: its steps are its rows, as unevenly spaced in market
+        time as the market was, so the screen paces it by time (``tui/app/pace.py``)."""
+        return self.simulation.replay is not None
+
+    def next_time(self) -> int | None:
+        """When the next step happens in market time (``Simulation.next_time``)."""
+        return self.simulation.next_time()
+
     def drain_events(self) -> list[Event]:
         """Events since the last drain (the newest ``SCREEN_BUFFER`` of them), for the screen."""
         events = list(self._events)
