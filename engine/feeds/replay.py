@@ -279,7 +279,7 @@ class Replay:
         if t < last:
             problem = (
                 f"{iso(t)} is before the row above ({iso(last)}); "
-                "rows must be in time order, or open the file with sort=True"
+                "rows must be in time order, or run with --sort"
             )
             return self._error(line, column, problem)
         numeric = self._clock.exponent is not None

@@ -239,6 +239,11 @@ REPLAYS = {
     "inf.csv": (b"timestamp,price\n1700000000,inf\n", "price"),
     "negative.csv": (b"timestamp,price\n1700000000,-5\n", "price"),
     "backwards.csv": (b"timestamp,price\n1700000060,10\n1700000000,11\n", "time order"),
+    "unsorted-aggtrades.csv": (
+        b"1,90000.1,0.01,1,1,1700000000007,True,True\n2,90000.3,0.01,2,2,1700000000000,False,True\n",
+        "aggtrades.csv:2: transact_time: 2023-11-14T22:13:20Z is before the row above "
+        "(2023-11-14T22:13:20.007000Z); rows must be in time order, or run with --sort",
+    ),
     "header-only.csv": (b"timestamp,price\n", "no data rows"),
     "seconds-to-milliseconds.csv": (
         b"timestamp,price\n1700000000,10\n1700000001,10\n1700000002000,10\n",
