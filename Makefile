@@ -1,11 +1,21 @@
 # Two commands are all the set-up: `make run` and `make test`.
 VENV := .venv
 PY := $(VENV)/bin/python
+PYTHON ?= python3
+# The Python checked first: the one in .venv once there is one, else the one to make it.
+CHECKED = $(if $(wildcard $(PY)),$(PY),$(PYTHON))
 
-.PHONY: run test soak bench screenshots clean
+.PHONY: run test soak bench screenshots clean python-version
 
-$(PY):
-	python3 -m venv $(VENV)
+# Before anything is made: an older Python would leave a .venv that cannot install us.
+python-version:
+	@found=$$($(CHECKED) -c 'import sys; print("%d.%d" % sys.version_info[:2]); \
+		sys.exit(sys.version_info < (3, 11))' 2>/dev/null) || { \
+		echo "Python ≥ 3.11 needed, found $${found:-none} ($(CHECKED)): install one," \
+			"then PYTHON=python3.11 make … (make clean first if .venv is old)" >&2; exit 1; }
+
+$(PY): | python-version
+	$(PYTHON) -m venv $(VENV)
 
 $(VENV)/.run-installed: pyproject.toml | $(PY)
 	$(PY) -m pip install -q --upgrade pip
