@@ -14,12 +14,14 @@ from tui.app.waterfall_words import backstop_verb, plural
 
 
 def standing(frame: Frame) -> list[str]:
-    """The fund now: balance, equity, floor and the room left before ADL."""
+    """The fund now: balance, equity, floor and what it may still pay (the engine's
+    ``InsuranceFund.allowance``: the balance above the floor; under ``takeover_cap`` ADL
+    may also come from the cap on what the backstop holds, said below)."""
     view, q = frame.market, frame.instrument.quote
     room = max(0, view.insurance_fund - view.fund_floor)
     return [
         f"balance {text.money(view.insurance_fund)} {q} · equity {text.money(view.fund_equity)} "
-        f"· ADL floor {text.money(view.fund_floor)} · room before ADL {text.money(room)}",
+        f"· ADL floor {text.money(view.fund_floor)} · may still pay {text.money(room)}",
         "  equity = balance + the profit or loss of what the backstop holds, at the mark",
         *floor_words(frame),
     ]
