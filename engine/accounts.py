@@ -43,6 +43,9 @@ class Account:
         "lots",
         "cost",
         "opened_at",
+        "realized",
+        "fees",
+        "funding",
         "open_buy",
         "open_sell",
         "reserved",
@@ -62,6 +65,9 @@ class Account:
         self.lots = 0  # signed: + long, − short
         self.cost = 0  # cost basis of the open part, lot·ticks, ≥ 0
         self.opened_at = 0
+        # since the position opened: PnL realized by partial closes, fees paid, funding
+        # (+ received): its break-even price and its realized PnL after fees
+        self.realized = self.fees = self.funding = 0
         self.open_buy = 0  # resting lots that could open or add (not reduce-only)
         self.open_sell = 0
         self.reserved = 0  # initial margin held by resting orders
@@ -134,7 +140,10 @@ class Accounts:
         return account
 
     def deposit(self, account: Account, amount: int) -> None:
+        """Money in; a bankrupt trader who tops up to a wallet ≥ 0 trades on afresh."""
         self.ledger.deposit(account.wallet, amount)
+        if account.bankrupt and self.balance(account) >= 0:
+            account.bankrupt = False
         self.changed.add(account.id)
 
     def touch(self, account: Account) -> None:
@@ -275,10 +284,12 @@ class Accounts:
         if held and (held > 0) != (side > 0):
             closing = min(lots, abs(held))
             realized = self._close(account, closing, price)
+            account.realized += realized
             lots -= closing
         if lots:
             self._open(account, side, lots, price)
         unpaid = self.ledger.draw(account.fee_keys, FEE_POOL, fee)
+        account.fees += fee - unpaid
         self.changed.add(account.id)
         if account.lots:
             self.positions[account.id] = account
@@ -344,6 +355,7 @@ class Accounts:
     def _open(self, account: Account, side: int, lots: int, price: int) -> None:
         if not account.lots:
             account.opened_at = self.tape.time
+            account.realized = account.fees = account.funding = 0
         if side > 0:
             self.long_lots += lots
         account.lots += side * lots
@@ -407,6 +419,7 @@ class Accounts:
                 amount = ceil_div(abs(account.lots) * mark * cv * abs(rate), PPM)
                 unpaid = ledger.draw((account.margin_key,), FUNDING_POOL, amount)
                 paid += amount - unpaid
+                account.funding += unpaid - amount
                 tape.emit(FundingPayment(tape.time, account.id, unpaid - amount))
             due = [abs(a.lots) * mark * cv * abs(rate) // PPM for a in receivers]
             owed = sum(due)
@@ -416,6 +429,7 @@ class Accounts:
                     amount = amount * paid // owed
                 ledger.transfer(FUNDING_POOL, account.margin_key, amount)
                 received += amount
+                account.funding += amount
                 tape.emit(FundingPayment(tape.time, account.id, amount))
         residual = ledger.balances[FUNDING_POOL]
         if residual:

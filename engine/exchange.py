@@ -16,10 +16,10 @@ insurance fund), ``liquidation`` (the scan and the backstop) and ``deleveraging`
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from fractions import Fraction
 
 from engine import audit, margin, venues
-from engine.accounts import Account, Accounts, MarginMode
+from engine.account_view import account_view
+from engine.accounts import Accounts, MarginMode
 from engine.adl_queue import LightView
 from engine.counterfactual import AdlRecord, Counterfactual
 from engine.deleveraging import Deleveraging
@@ -42,8 +42,6 @@ from engine.views import (
     BookView,
     LedgerTotals,
     MarketView,
-    OrderView,
-    PositionView,
 )
 
 
@@ -228,7 +226,12 @@ class Exchange:
                 return reject(
                     account_id, f"a {order_type} order needs a trigger price", side, order_type
                 )
-            price = None
+            if order_type is not OrderType.STOP_LIMIT:
+                price = None
+            elif price is None:
+                return reject(
+                    account_id, "a stop_limit order needs a limit price", side, order_type
+                )
         elif price is None:
             return reject(account_id, f"a {order_type} order needs a price", side, order_type)
         if reduce_only and (account.lots == 0 or account.side == side):
@@ -237,9 +240,32 @@ class Exchange:
             )
         if order_type in TRIGGERED_TYPES:
             return self.orders.add_stop(
-                account, side, qty, order_type, trigger, trigger_source, reduce_only
+                account, side, qty, order_type, trigger, trigger_source, reduce_only, price
             )
-        return self.orders.place(account, side, qty, price, order_type, reduce_only)
+        placed = self.orders.place(account, side, qty, price, order_type, reduce_only)
+        if self.orders.stops:  # the fills may have closed a position its stops were for
+            self.orders.drop_stale_stops()
+        return placed
+
+    def protect(
+        self,
+        account_id: str,
+        take_profit: int | str | None = None,
+        stop_loss: int | str | None = None,
+        trigger_source: TriggerSource | str = TriggerSource.MARK,
+    ) -> list[Event]:
+        """Set (or, with neither price, clear) the position's TP/SL: a reduce-only
+        take-profit and stop-loss for the whole position, one cancelling the other."""
+        account = self.accounts.get(account_id)
+        if account is None:
+            return [self._unknown(account_id)]
+        try:
+            source = TriggerSource(trigger_source)
+            take = None if take_profit in (None, "") else self._ticks(take_profit, "take-profit")
+            stop = None if stop_loss in (None, "") else self._ticks(stop_loss, "stop-loss")
+        except (UnitError, ValueError) as error:
+            return [self.orders.reject(account_id, _reason(error))]
+        return self.orders.protect(account, take, stop, source)
 
     def cancel(self, account_id: str, order_id: int) -> Event:
         account = self.accounts.get(account_id)
@@ -279,6 +305,8 @@ class Exchange:
         if self.orders.stops:
             self.orders.fire_stops()
         yield from self.liquidation.scanning()
+        if self.orders.stops:  # positions closed this step take their stops with them
+            self.orders.drop_stale_stops()
         if self.deleveraging.queue.due(time):
             yield
             yield from self.refreshing_lights()
@@ -347,63 +375,8 @@ class Exchange:
         return self.fund.balance + self.liquidation.backstop.unrealized(self.prices.mark, cv)
 
     def account_view(self, account_id: str) -> AccountView | None:
-        account = self.accounts.get(account_id)
-        if account is None:
-            return None
-        order_views = [
-            OrderView(o.id, o.side, "limit", o.qty, o.price, o.reduce_only)
-            for o in self.matching.resting(account)
-        ]
-        order_views += [
-            OrderView(t.id, t.side, t.kind.value, t.qty, None, t.reduce_only, t.trigger)
-            for t in self.orders.stops_of(account_id)
-        ]
-        isolated = self.ledger.balances[account.isolated]
-        return AccountView(
-            id=account.id,
-            mode=account.mode.value,
-            leverage=account.leverage,
-            wallet=self.accounts.balance(account),
-            isolated_margin=isolated,
-            available=self.accounts.available(account),
-            reserved=account.reserved,
-            position=self._position_view(account) if account.lots else None,
-            orders=tuple(order_views),
-            bankrupt=account.bankrupt,
-            max_leverage=margin.max_leverage(
-                self.instrument, self.instrument.notional(account.lots, self.prices.mark)
-            ),
-        )
-
-    def _position_view(self, account: Account) -> PositionView:
-        a = self.accounts.assess(account)
-        light = self.deleveraging.light(account.id)
-        return PositionView(
-            side=account.side,
-            lots=a.lots,
-            cost=a.cost,
-            entry=Fraction(a.cost, a.lots),
-            mark=a.mark,
-            notional=a.notional,
-            leverage=account.leverage,
-            mode=account.mode.value,
-            margin=self.accounts.collateral(account),
-            maintenance=a.maintenance,
-            tier=a.tier.number,
-            mmr=a.tier.mmr,
-            equity=a.equity,
-            ratio=a.ratio,
-            unrealized=a.unrealized,
-            liquidation_price=a.liquidation_price,
-            bankruptcy_price=a.bankruptcy_price,
-            opened_at=account.opened_at,
-            initial_margin=margin.initial_margin(
-                a.cost * self.instrument.contract_value, account.leverage
-            ),
-            adl_rank=light.rank if light else None,
-            adl_lights=light.lights if light else 0,
-            adl_score=light.score if light else None,
-        )
+        """An account as its owner sees it: money, position, open orders."""
+        return account_view(self, account_id)
 
     def light(self, account_id: str) -> LightView | None:
         """A position's place in its side's last published ADL queue."""

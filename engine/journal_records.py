@@ -30,9 +30,15 @@ COMMANDS: dict[str, dict[str, tuple[type, ...]]] = {  # command → argument →
     "set_leverage": {"leverage": (int,)},
     "set_margin_mode": {"mode": (str,)},
     "configure": {},  # any setting by name, each a text value
+    "protect": {
+        "take_profit": OPTIONAL_TEXT_OR_NUMBER,
+        "stop_loss": OPTIONAL_TEXT_OR_NUMBER,
+        "trigger_source": (str,),
+    },
+    "deposit": {"amount": TEXT_OR_NUMBER},
 }
 REQUIRED = {"submit": {"side", "qty"}, "cancel": {"order_id"}, "set_leverage": {"leverage"}}
-REQUIRED |= {"set_margin_mode": {"mode"}}
+REQUIRED |= {"set_margin_mode": {"mode"}, "deposit": {"amount"}}
 RECORD_KEYS = {"s", "t", "e", "c", "end", "r"}
 
 

@@ -57,6 +57,18 @@ def bankruptcy_price(side: int, lots: int, cost: int, collateral: int, cv: int) 
     return Fraction(cost, lots) - side * Fraction(collateral, lots * cv)
 
 
+def break_even_price(
+    side: int, lots: int, cost: int, result: int, taker_fee: int, cv: int
+) -> Fraction:
+    """Price (ticks) where closing the whole position at market leaves it even: what it
+    has realized since it opened, after fees and funding (``result``, money), plus the
+    close's PnL, less the close's taker fee (ppm), comes to zero.
+
+    s·(Q·P − C)·cv + result − Q·P·cv·r = 0 gives P = (C·cv − s·result) / (Q·cv·(1 − s·r)).
+    """
+    return Fraction((cost * cv - side * result) * PPM, lots * cv * (PPM - side * taker_fee))
+
+
 def price_at_ratio(
     instrument: Instrument,
     side: int,

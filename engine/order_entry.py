@@ -26,6 +26,8 @@ from engine.side import Side
 from engine.tape import Tape
 from engine.units import PPM, ceil_div
 
+REDUCE_ONLY_CUT = "reduce-only: cut to the position's size"
+
 
 class TraderOrder:
     """A trader's order as an aggressor: the taker pays the taker fee on every fill."""
@@ -116,8 +118,9 @@ class OrderEntry:
                 order_type,
             )
         order_margin = 0
+        cut = 0  # a reduce-only order larger than the position is cut to its size
         if reduce_only:
-            qty = min(qty, abs(account.lots))
+            cut = max(0, qty - abs(account.lots))
         else:
             reference = price if price is not None else best_opposite
             opening, exposure, order_margin = self.accounts.order_margin(
@@ -133,6 +136,9 @@ class OrderEntry:
             tape.time, account.id, order_id, side, order_type, qty, price, reduce_only
         )
         tape.events.append(accepted)
+        if cut:  # said, as the venues say it: the order as sent, then the part cut off
+            tape.emit(OrderCancelled(tape.time, account.id, order_id, cut, REDUCE_ONLY_CUT))
+            qty -= cut
         left = qty
         if best_opposite is not None and (
             price is None or (price >= best_opposite if side > 0 else price <= best_opposite)
@@ -233,27 +239,105 @@ class OrderEntry:
         trigger: int,
         source: TriggerSource,
         reduce_only: bool,
+        price: int | None = None,
     ) -> Event:
-        order_id = self.matching.new_order_id()
-        self.stops[order_id] = TriggerOrder(
-            order_id, account.id, side, qty, order_type, trigger, source, reduce_only
+        """A stop that waits for its trigger; one the price has already passed is refused,
+        as the venues refuse it (a buy take-profit above the market would be a market
+        buy in disguise)."""
+        stop = TriggerOrder(
+            0, account.id, side, qty, order_type, trigger, source, reduce_only, price
         )
+        passed = self._passed(stop)
+        if passed:
+            return self.reject(account.id, passed, side, order_type)
+        return self._wait(account, stop)
+
+    def protect(
+        self,
+        account: Account,
+        take_profit: int | None,
+        stop_loss: int | None,
+        source: TriggerSource,
+    ) -> list[Event]:
+        """The position's TP/SL: a reduce-only take-profit and stop-loss for the whole
+        position, each cancelling the other when it fires, both cancelled when the
+        position closes. They replace the ones set before; none given clears them."""
+        if not account.lots:
+            return [self.reject(account.id, "no position: a TP/SL is set on an open position")]
+        side, qty = -account.side, abs(account.lots)
+        halves = [
+            TriggerOrder(0, account.id, side, qty, kind, trigger, source, True, None, True)
+            for kind, trigger in (
+                (OrderType.TAKE_PROFIT, take_profit),
+                (OrderType.STOP_MARKET, stop_loss),
+            )
+            if trigger is not None
+        ]
+        for stop in halves:
+            passed = self._passed(stop)
+            if passed:
+                return [self.reject(account.id, passed, side, stop.kind)]
+        events = [
+            self._drop(stop, "replaced by the new TP/SL")
+            for stop in self.stops_of(account.id)
+            if stop.whole
+        ]
+        events += [self._wait(account, stop) for stop in halves]
+        if len(halves) == 2:
+            halves[0].linked, halves[1].linked = halves[1].id, halves[0].id
+        return events
+
+    def _passed(self, stop: TriggerOrder) -> str | None:
+        """Why a stop would fire the moment it is placed, or None."""
+        now = self.prices.mark if stop.source is TriggerSource.MARK else self.prices.last
+        if now is None or not stop.fires_at(now):
+            return None
+        i = self.instrument
+        return (
+            f"would trigger immediately: the {stop.source} is already past "
+            f"{_grouped(i, stop.trigger)} (it is {_grouped(i, now)})"
+        )
+
+    def _wait(self, account: Account, stop: TriggerOrder) -> Event:
+        stop.id = order_id = self.matching.new_order_id()
+        self.stops[order_id] = stop
         return self.tape.emit(
             OrderAccepted(
                 self.tape.time,
                 account.id,
                 order_id,
-                side,
-                order_type,
-                qty,
-                None,
-                reduce_only,
-                trigger,
+                stop.side,
+                stop.kind,
+                stop.qty,
+                stop.price,
+                stop.reduce_only,
+                stop.trigger,
             )
         )
 
+    def _drop(self, stop: TriggerOrder, reason: str) -> Event:
+        del self.stops[stop.id]
+        return self.tape.emit(
+            OrderCancelled(self.tape.time, stop.account, stop.id, stop.qty, reason)
+        )
+
+    def drop_stale_stops(self) -> None:
+        """Reduce-only stops whose position has closed (or turned to the other side) are
+        cancelled at once, as the venues cancel a position's TP/SL when it closes: left
+        waiting, one would fire later against a position it was never meant for."""
+        accounts = self.accounts
+        stale = [
+            stop
+            for stop in self.stops.values()
+            if stop.reduce_only and accounts[stop.account].side != -stop.side
+        ]
+        for stop in stale:
+            flat = not accounts[stop.account].lots
+            self._drop(stop, "position closed" if flat else "reduce-only order no longer reduces")
+
     def fire_stops(self) -> None:
-        """Stops whose trigger the mark or last price has reached enter as market orders."""
+        """Stops whose trigger the mark or last price has reached enter as market orders (a
+        stop-limit as a limit at its price)."""
         if not self.stops:
             return
         tape = self.tape
@@ -264,11 +348,16 @@ class OrderEntry:
             if prices[s.source] is not None and s.fires_at(prices[s.source])
         ]
         for stop in fired:
+            if stop.id not in self.stops:  # the other half of a TP/SL that fired first
+                continue
             del self.stops[stop.id]
             account = self.accounts[stop.account]
             tape.emit(
                 OrderTriggered(tape.time, stop.account, stop.id, stop.trigger, prices[stop.source])
             )
+            partner = self.stops.get(stop.linked)
+            if partner is not None:
+                self._drop(partner, "the other half of the TP/SL fired")
             if stop.reduce_only and (account.lots == 0 or account.side == stop.side):
                 tape.emit(
                     OrderCancelled(
@@ -280,6 +369,11 @@ class OrderEntry:
                     )
                 )
                 continue
-            self.place(
-                account, stop.side, stop.qty, None, OrderType.MARKET, stop.reduce_only, stop.id
-            )
+            qty = abs(account.lots) if stop.whole else stop.qty
+            kind = OrderType.MARKET if stop.price is None else OrderType.LIMIT
+            self.place(account, stop.side, qty, stop.price, kind, stop.reduce_only, stop.id)
+
+
+def _grouped(instrument: Instrument, ticks: int) -> str:
+    """A price for a reason, with thousands separators: ``50,300.0``."""
+    return f"{ticks * instrument.tick_size:,.{instrument.price_decimals}f}"

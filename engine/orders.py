@@ -12,6 +12,7 @@ class OrderType(StrEnum):
     POST_ONLY = "post_only"  # rests as maker or is rejected
     STOP_MARKET = "stop_market"  # market order once the trigger price is touched
     TAKE_PROFIT = "take_profit"  # market order once the price reaches the target
+    STOP_LIMIT = "stop_limit"  # limit order at its price once the trigger price is touched
 
 
 class TriggerSource(StrEnum):
@@ -20,7 +21,8 @@ class TriggerSource(StrEnum):
 
 
 RESTING_TYPES = frozenset({OrderType.LIMIT, OrderType.POST_ONLY})
-TRIGGERED_TYPES = frozenset({OrderType.STOP_MARKET, OrderType.TAKE_PROFIT})
+TRIGGERED_TYPES = frozenset({OrderType.STOP_MARKET, OrderType.TAKE_PROFIT, OrderType.STOP_LIMIT})
+STOPS = frozenset({OrderType.STOP_MARKET, OrderType.STOP_LIMIT})  # fire as the price moves against
 
 
 class Order:
@@ -41,9 +43,25 @@ class Order:
 
 
 class TriggerOrder:
-    """A stop-market or take-profit order waiting for its trigger price."""
+    """A stop-market, stop-limit or take-profit order waiting for its trigger price.
 
-    __slots__ = ("id", "account", "side", "qty", "kind", "trigger", "source", "reduce_only")
+    A position's TP/SL (``whole``) closes the whole position as it is when it fires,
+    whatever its size was when set, and ``linked`` names its other half: one firing
+    cancels the other (OCO), as the venues' position TP/SL do."""
+
+    __slots__ = (
+        "id",
+        "account",
+        "side",
+        "qty",
+        "kind",
+        "trigger",
+        "source",
+        "reduce_only",
+        "price",
+        "whole",
+        "linked",
+    )
 
     def __init__(
         self,
@@ -55,6 +73,8 @@ class TriggerOrder:
         trigger: int,
         source: TriggerSource,
         reduce_only: bool,
+        price: int | None = None,
+        whole: bool = False,
     ) -> None:
         self.id = order_id
         self.account = account
@@ -64,9 +84,12 @@ class TriggerOrder:
         self.trigger = trigger
         self.source = source
         self.reduce_only = reduce_only
+        self.price = price  # a stop-limit's limit price
+        self.whole = whole
+        self.linked = 0  # the id of the other half of a position's TP/SL, 0 if none
 
     def fires_at(self, price: int) -> bool:
         """A buy stop fires when the price rises to it, a sell stop when it falls to it;
         a take-profit the other way round."""
-        rising = (self.side > 0) == (self.kind is OrderType.STOP_MARKET)
+        rising = (self.side > 0) == (self.kind in STOPS)
         return price >= self.trigger if rising else price <= self.trigger

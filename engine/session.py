@@ -11,17 +11,17 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-from engine import margin
 from engine.events import Event
 from engine.explain import explain
 from engine.frames import Frame, build_frame
+from engine.order_preview import preview_order
 from engine.orders import OrderType
 from engine.queue_view import queue_view
 from engine.scenario import load_scenario, shipped
-from engine.side import verb
+from engine.side import Side, verb
 from engine.simulation import USER, Simulation
 from engine.slices import Slices, finish
-from engine.units import UnitError
+from engine.units import UnitError, to_money
 from engine.views import AccountView, Explanation, OrderPreview, PricePoint, QueueView
 
 Command = dict[str, Any]
@@ -41,6 +41,7 @@ class Session:
         self.commands: list[tuple[int, Command]] = []
         self.listeners: list[Listener] = list(listeners or [])
         self._events: deque[Event] = deque(maxlen=SCREEN_BUFFER)
+        self._starting_balance = self.exchange.balance(self.user)  # what a reset restores
         self._record(None, self.exchange.drain_events())
 
     @property
@@ -111,19 +112,36 @@ class Session:
             fund.floor(),
         )
 
-    def preview(self, qty: str, price: str | None, leverage: str) -> OrderPreview:
-        """What an order as typed would commit; ``UnitError`` says what is wrong with it."""
+    def preview(
+        self,
+        qty: str,
+        price: str | None,
+        leverage: str,
+        side: str = "buy",
+        order_type: str = OrderType.LIMIT.value,
+        trigger: str | None = None,
+    ) -> OrderPreview:
+        """What an order as typed would commit, its estimated fill on the book now and the
+        liquidation and bankruptcy prices after it (``engine/order_preview.py``);
+        ``UnitError`` says what is wrong with it."""
         instrument = self.exchange.instrument
         lots = instrument.lots(qty)
-        ticks = instrument.ticks(price) if price else self.exchange.prices.mark
         try:
             whole = int(leverage)
         except ValueError:
             raise UnitError(f"leverage {leverage!r} is not a whole number") from None
         if whole < 1:
             raise UnitError("leverage must be at least 1")
-        notional = instrument.notional(lots, ticks)
-        return OrderPreview(notional, margin.initial_margin(notional, whole), whole)
+        try:
+            kind, sign = OrderType(order_type), int(Side.parse(side))
+        except ValueError as error:
+            raise UnitError(str(error)) from None
+        ticks = instrument.ticks(price) if price and kind is not OrderType.MARKET else None
+        mark = self.exchange.prices.mark
+        trigger_ticks = instrument.ticks(trigger) if trigger else mark
+        return preview_order(
+            self.exchange, self.user, sign, lots, ticks, kind, whole, trigger_ticks
+        )
 
     def adl_queue(self, policy: str | None = None) -> QueueView:
         """The user's side's ADL queue ranked now, at the mark, under the policy in force
@@ -166,6 +184,28 @@ class Session:
 
     def cancel_all(self) -> list[Event]:
         return self.apply({"command": "cancel_all"})
+
+    def protect(
+        self, take_profit: str | None, stop_loss: str | None, trigger_source: str = "mark"
+    ) -> list[Event]:
+        """Set the position's TP/SL (neither price: clear it); see ``Exchange.protect``."""
+        return self.apply(
+            {
+                "command": "protect",
+                "take_profit": take_profit,
+                "stop_loss": stop_loss,
+                "trigger_source": trigger_source,
+            }
+        )
+
+    def deposit(self, amount: str) -> Event:
+        """Top the wallet up by ``amount`` (quote text), without leaving the scenario: a
+        command like any other, so the journal replays it."""
+        return self.apply({"command": "deposit", "amount": amount})
+
+    def starting_balance(self) -> int:
+        """What the user's wallet held when the run began: a reset tops it up to this."""
+        return self._starting_balance
 
     def close_position(self) -> Event | None:
         """A reduce-only market order for the whole position, if there is one."""
@@ -222,4 +262,19 @@ def _perform(exchange, user: str, command: Command) -> Any:
         return exchange.set_margin_mode(user, args["mode"])
     if kind == "configure":
         return exchange.configure(**args)
+    if kind == "protect":
+        return exchange.protect(user, **args)
+    if kind == "deposit":
+        return _deposit(exchange, user, args["amount"])
     raise ValueError(f"unknown command {kind!r}")
+
+
+def _deposit(exchange, user: str, amount: str | int) -> Event:
+    """A deposit typed as quote text (``"1000"``); a bad amount is a rejection."""
+    try:
+        units = to_money(amount)
+    except UnitError as error:
+        return exchange.orders.reject(user, str(error))
+    if units <= 0:
+        return exchange.orders.reject(user, "a deposit must be a positive amount")
+    return exchange.deposit(user, units)

@@ -35,6 +35,7 @@ class OrderView:
     price: int | None
     reduce_only: bool
     trigger: int | None = None
+    whole: bool = False  # a position's TP/SL: its size is the position's, whatever it becomes
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +62,10 @@ class PositionView:
     adl_rank: int | None = None
     adl_lights: int = 0
     adl_score: float | None = None
+    realized: int = 0  # since the position opened: realized PnL less fees, plus funding
+    break_even: Fraction | None = None  # ticks: closing there at market leaves it even
+    fees: int = 0  # paid since the position opened
+    funding: int = 0  # received (+) or paid (−) since it opened
 
     @property
     def unbounded(self) -> bool:
@@ -68,11 +73,16 @@ class PositionView:
         return self.ratio >= UNBOUNDED_RATIO
 
     @property
+    def position_margin(self) -> int:
+        """The margin that is the position's own: isolated, its margin; cross, its share
+        of the wallet, the initial margin it holds (the wallet backs every position)."""
+        return self.margin if self.mode == "isolated" else self.initial_margin
+
+    @property
     def roe(self) -> Fraction:
-        """Return on the initial margin, as a fraction (0.1 = 10 %)."""
-        return (
-            Fraction(self.unrealized, self.initial_margin) if self.initial_margin else Fraction(0)
-        )
+        """Return on the position's margin (``position_margin``), as a fraction (0.1 = 10 %)."""
+        base = self.position_margin
+        return Fraction(self.unrealized, base) if base > 0 else Fraction(0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +119,14 @@ class OrderPreview:
     notional: int
     initial_margin: int
     leverage: int
+    filled: int = 0  # lots the estimate fills: what the book takes, the rest at its price
+    taken: int = 0  # of them, lots taken from the book now
+    average: Fraction | None = None  # ticks: the estimated average fill
+    slippage: int | None = None  # ppm of the average taken price beyond the touch
+    liquidation: Fraction | None = None  # ticks, of the position after the fill
+    bankruptcy: Fraction | None = None
+    cross: bool = False  # cross margin: the wallet, not the leverage, sets the liq. price
+    closes: bool = False  # the fill closes the position
 
 
 @dataclass(frozen=True, slots=True)
