@@ -20,13 +20,18 @@ from engine.events import (
 )
 from engine.instrument import Instrument
 from engine.matching import Matching
-from engine.orders import RESTING_TYPES, Order, OrderType, TriggerOrder, TriggerSource
+from engine.orders import (
+    REDUCE_ONLY_CUT,
+    RESTING_TYPES,
+    Order,
+    OrderType,
+    TriggerOrder,
+    TriggerSource,
+)
 from engine.pricing import PriceState
 from engine.side import Side
 from engine.tape import Tape
 from engine.units import PPM, ceil_div
-
-REDUCE_ONLY_CUT = "reduce-only: cut to the position's size"
 
 
 class TraderOrder:

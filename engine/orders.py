@@ -22,6 +22,7 @@ class TriggerSource(StrEnum):
 
 RESTING_TYPES = frozenset({OrderType.LIMIT, OrderType.POST_ONLY})
 TRIGGERED_TYPES = frozenset({OrderType.STOP_MARKET, OrderType.TAKE_PROFIT, OrderType.STOP_LIMIT})
+REDUCE_ONLY_CUT = "reduce-only: cut to the position's size"  # why part of an order is cancelled
 STOPS = frozenset({OrderType.STOP_MARKET, OrderType.STOP_LIMIT})  # fire as the price moves against
 
 

@@ -29,7 +29,9 @@ def test_resizing_to_80_by_24_and_back_keeps_the_position_and_the_log_readable()
         lines = narrow.splitlines()
         assert all(len(line) <= 80 for line in lines)
         assert "long" in narrow and "0.020" in narrow and entry in narrow
-        assert "Entry/Mark" in narrow and "uPnL/ROE" in narrow
+        # the header names each line of the stacked cells: entry, mark, break-even…
+        assert "Entry" in narrow and "Mark" in narrow and "BE" in narrow
+        assert "uPnL" in narrow and "ROE" in narrow and "Realized" in narrow
         assert "filled buy 0.020" in narrow  # the log, below the position
         assert "BTCUSDT" in narrow and "❚❚ paused" in narrow
 
@@ -73,7 +75,7 @@ def test_at_100_by_30_the_book_slims_so_the_position_keeps_its_adl_lights():
         screen = await seen(pilot)
         assert app.ladder.display and app.ladder.total == 0  # price and size, no total
         assert "Price     Size" in screen and "Total" not in screen and "spread" in screen
-        assert app.positions.columns is NARROW and "uPnL/ROE   ADL" in screen
+        assert app.positions.columns is NARROW and "uPnL       ADL" in screen
         assert "▮" in screen or "▯" in screen  # the lights, not cut off
         assert all(len(line) <= 100 for line in screen.splitlines())
 

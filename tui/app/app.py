@@ -42,12 +42,13 @@ from tui.app.incidents import Incident, follow
 from tui.app.lesson_desk import LessonDesk
 from tui.app.log_lines import LINES_PER_FRAME, Describer
 from tui.app.market import Market
+from tui.app.order_actions import OrderActions
 from tui.app.pages import PAGES
 from tui.app.reactions import react
 from tui.app.screens.incident import IncidentScreen
 from tui.app.screens.leverage import LeverageScreen
 from tui.app.screens.modal import Modal
-from tui.app.screens.ticket import TRIGGERED, OrderRequest, OrderTicket, TicketDefaults
+from tui.app.screens.ticket import OrderRequest, OrderTicket, TicketDefaults
 from tui.app.screens.welcome import WelcomeScreen
 from tui.app.theme_keeper import NO_FILE, ThemeKeeper
 from tui.app.widgets.chart import PriceChart
@@ -65,7 +66,7 @@ KEY_HOLD = 0.05  # s without engine work after a key, so its answer is drawn fir
 QUICK_NOTIONAL = Decimal(1000)  # quote value of the default size, before any ticket
 
 
-class SandboxApp(App[None]):
+class SandboxApp(OrderActions, App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "ADL Sandbox"
     COMMANDS = App.COMMANDS | {SandboxCommands}
@@ -285,17 +286,15 @@ class SandboxApp(App[None]):
             if reason:
                 self.after_command()
                 return reason
-        price, trigger = request.price, None
-        if request.order_type in TRIGGERED:
-            price, trigger = None, request.price
         event = self.engine(
             lambda: self.session.submit(
                 request.side,
                 request.qty,
-                price or None,
+                request.price or None,
                 request.order_type,
                 request.reduce_only,
-                trigger or None,
+                request.trigger or None,
+                request.trigger_source,
             )
         )
         reason = self.rejected(event)
@@ -306,7 +305,8 @@ class SandboxApp(App[None]):
 
     def preview_order(self, request: OrderRequest) -> OrderPreview:
         """What the ticket's order as typed would commit (``UserFacingError``: why not)."""
-        return self.session.preview(request.qty, request.price, request.leverage)
+        r = request
+        return self.session.preview(r.qty, r.price, r.leverage, r.side, r.order_type, r.trigger)
 
     def action_ticket(self, side: str) -> None:
         frame = self.frame
@@ -465,7 +465,7 @@ class SandboxApp(App[None]):
         self.desk = None
         self.lesson_panel.set_class(False, "-on")
         self.query(".-look").remove_class("-look")
-        self.market = Market(session, self.market.speed, self.market.paused)
+        self.market = Market(session, 1, True)  # a new market starts paused at 1×
         self.describer = None
         self.incidents = []
         self.quick_qty = None

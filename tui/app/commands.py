@@ -18,6 +18,7 @@ from textual.css.query import NoMatches
 
 from engine.lesson import shipped_lessons
 from engine.policies import POLICIES
+from tui.app.policy_words import WORDS
 from tui.app.screens.modal import dismiss_once
 
 Command = tuple[str, str, Callable[[], None]]
@@ -25,6 +26,7 @@ shipped = cache(shipped_lessons)  # read once: the palette asks at every keystro
 PAGE_COMMANDS = (  # pages a key opens, for whoever looks for them by name
     ("Glossary", "every word on the screen, each policy, each comparison column (g)", "glossary"),
     ("Insurance fund", "its equity against the ADL floor, what the backstop holds (f)", "fund"),
+    ("Trade history", "your fills, fees, funding and realized PnL (h)", "history"),
 )
 
 
@@ -42,7 +44,7 @@ def commands(app) -> list[Command]:
         (title, words, partial(app.action_open, page)) for title, words, page in PAGE_COMMANDS
     ]
     found += [
-        (f"Scenario: {name}", description, partial(app.switch_scenario, name))
+        (f"Scenario: {name}", description, partial(app.ask_switch_scenario, name))
         for name, description in app.scenarios()
     ]
     settings = app.frame.settings
@@ -50,10 +52,10 @@ def commands(app) -> list[Command]:
         current = str(getattr(settings, policy.field))
         for choice in policy.choices:
             mark = " (in force)" if choice.value == current else ""
-            found.append(
+            found.append(  # the identifier to type, and what it means in words
                 (
                     f"{policy.title}: {choice.value}",
-                    f"{policy.meaning}{mark}",
+                    f"{WORDS[policy.field][choice.value]}{mark}",
                     partial(app.configure, **{policy.field: choice.value}),
                 )
             )

@@ -7,6 +7,7 @@ from tui.app.screens.explain import ExplainScreen
 from tui.app.screens.fund import FundScreen
 from tui.app.screens.glossary import GlossaryScreen
 from tui.app.screens.help import HelpScreen
+from tui.app.screens.history import HistoryScreen
 from tui.app.screens.queue import QueueScreen
 from tui.app.screens.reading import ReadingScreen
 
@@ -15,5 +16,6 @@ PAGES: dict[str, type[ReadingScreen]] = {
     "fund": FundScreen,
     "glossary": GlossaryScreen,
     "help": HelpScreen,
+    "history": HistoryScreen,
     "queue": QueueScreen,
 }

@@ -10,6 +10,7 @@ from typing import Any
 
 import engine.events as ev
 from engine.frames import Frame
+from engine.orders import REDUCE_ONLY_CUT
 from tui.app import text
 from tui.app.incidents import Incident
 from tui.app.screens.incident import IncidentScreen
@@ -18,7 +19,17 @@ from tui.app.screens.reading import ReadingScreen, keep_paused
 
 def react(app: Any, frame: Frame, found: list[Incident]) -> None:
     """Notifications for what happened to the user; a new incident pauses the market."""
+    app.follow_trades(frame)
     for event in frame.own_events():
+        if type(event) is ev.OrderCancelled and event.reason == REDUCE_ONLY_CUT:
+            i = frame.instrument
+            app.notify(
+                f"Reduce-only: {text.qty(i, event.qty)} cut off order {event.order_id}, "
+                "more than the position holds.",
+                title="Order cut",
+                severity="warning",
+                markup=False,
+            )
         if type(event) is ev.MarginWarning:
             app.notify(
                 f"Margin ratio {text.percent(event.ratio)}: liquidation at 100%.",
@@ -28,7 +39,12 @@ def react(app: Any, frame: Frame, found: list[Incident]) -> None:
     if frame.finished:  # the run's end is among the last events, after it only commands
         ended = next((e for e in reversed(frame.events) if type(e) is ev.FeedEnded), None)
         if ended is not None:
-            app.notify(f"The run ended: {ended.reason}.", title="End of run", markup=False)
+            app.notify(
+                f"The run ended: {ended.reason}. ctrl+p, then Scenario: starts another; "
+                "q quits (the session is saved).",
+                title="End of run",
+                markup=False,
+            )
     if found:
         _stop_for(app, found)
 

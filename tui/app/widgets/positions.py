@@ -10,11 +10,15 @@ are redrawn only when they change, and then cheaply.
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import ClassVar
 
 from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from engine.instrument import Instrument
@@ -28,31 +32,34 @@ WARN_RATIO = 800_000  # SPEC §3: warn from 80 %
 AMBER_RATIO = 500_000
 WIDE_AT = 112  # panel width from which the position fits on one line
 
-# (label, width, the cells stacked in it)
+# (label, width, the cells stacked in it): a label's parts ("Entry/BE") title the
+# lines of its cells, one header line each
 WIDE = (
     ("Side", 5, ("side",)),
     ("Size", 7, ("size",)),
-    ("Entry", 9, ("entry",)),
+    ("Entry/BE", 9, ("entry", "be")),
     ("Mark", 9, ("mark",)),
     ("Liq. price", 10, ("liq",)),
     ("Dist.", 6, ("dist",)),
     ("Margin", 9, ("margin",)),
     ("Margin ratio", 14, ("health",)),
-    ("uPnL", 9, ("upnl",)),
+    ("uPnL/Realized", 9, ("upnl", "realized")),
     ("ROE", 7, ("roe",)),
     ("ADL", 5, ("lights",)),
 )
 NARROW = (
-    ("Side", 7, ("side", "size")),
-    ("Entry/Mark", 10, ("entry", "mark")),
+    ("Side/Size", 7, ("side", "size")),
+    ("Entry/Mark/BE", 10, ("entry", "mark", "be")),
     ("Liq./Dist.", 10, ("liq", "dist")),
     ("Margin/Ratio", 12, ("margin", "health")),
-    ("uPnL/ROE", 9, ("upnl", "roe")),
+    ("uPnL/ROE/Realized", 9, ("upnl", "roe", "realized")),
     ("ADL", 5, ("lights",)),
 )
 ORDER_COLUMNS = (("ID", 6), ("Side", 5), ("Type", 12), ("Qty", 9), ("Price", 11))
 ORDER_COLUMNS += (("Trigger", 11), ("Reduce", 6))
 ORDERS_SHOWN = 6
+ORDER_WIDTH = sum(width + 1 for _, width in ORDER_COLUMNS)  # where a row's cells end
+CANCEL_MARK = " ✕ cancel"  # drawn after the picked order: a click on it cancels
 POSITION = "position"
 FLAT = "No position. b / s open the order ticket, B / S trade the default size at market."
 
@@ -100,14 +107,13 @@ class PositionsPanel(Vertical):
         """The table's columns, and their titles as a line above it: a DataTable renders its
         header again at every cell update, a Static line does not."""
         self.columns = columns
-        titles = "".join(f" {label:<{width}} " for label, width, _ in columns)
-        self.query_one("#position-header", Static).update(titles)
+        self.query_one("#position-header", Static).update(header_lines(columns))
         table = self.query_one("#position-table", DataTable)
         table.clear(columns=True)
         for label, width, _ in columns:
             table.add_column(label, width=width, key=label)
         if self.cells:
-            table.add_row(*self._row(), key=POSITION, height=len(columns[0][2]))
+            table.add_row(*self._row(), key=POSITION, height=row_height(columns))
 
     def show(self, account: AccountView, instrument: Instrument, colors) -> None:
         line = (
@@ -136,7 +142,7 @@ class PositionsPanel(Vertical):
         cells = position_cells(position, instrument, colors, bar)
         if not self.cells:
             self.cells = cells
-            table.add_row(*self._row(), key=POSITION, height=len(self.columns[0][2]))
+            table.add_row(*self._row(), key=POSITION, height=row_height(self.columns))
             self._flat(False)
             return
         changed = {key for key, cell in cells.items() if self.cells.get(key) != cell}
@@ -160,28 +166,65 @@ class PositionsPanel(Vertical):
     def _show_orders(self, orders: tuple[OrderView, ...], instrument: Instrument) -> None:
         if self.orders_list.show(orders, instrument) and len(orders) != self.orders_count:
             self.orders_count = len(orders)
-            title = f"Open orders: {len(orders)}" if orders else "Open orders: none"
+            title = (
+                f"Open orders: {len(orders)} · o picks one to cancel"
+                if orders
+                else ("Open orders: none")
+            )
             self.query_one("#orders-title", Static).update(title, layout=False)
 
 
 class OrdersList(LineCanvas):
-    """The open orders under fixed column titles; redrawn only when they change."""
+    """The open orders under fixed column titles; redrawn only when they change.
+
+    Picked (``o`` or a click), a cursor shows one order: ``delete``, ``backspace``
+    or ``c`` cancels it, and so does a click on the ``✕ cancel`` the picked row shows.
+    The list only asks (``Cancel``): the app sends the command and says how it went.
+    """
+
+    can_focus = False  # until picked: the trading screen's keys stay the app's at start
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "move(-1)", "Previous", id="orders-up", show=False),
+        Binding("down", "move(1)", "Next", id="orders-down", show=False),
+        Binding("delete,backspace,c", "cancel", "Cancel order", id="orders-cancel"),
+        Binding("escape", "leave", "Back", id="orders-leave"),
+    ]
+
+    class Cancel(Message):
+        """The user asks to cancel one order."""
+
+        def __init__(self, order_id: int) -> None:
+            super().__init__()
+            self.order_id = order_id
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.orders: tuple[OrderView, ...] | None = None
         self.instrument: Instrument | None = None
+        self.cursor = 0
 
     def show(self, orders: tuple[OrderView, ...], instrument: Instrument) -> bool:
         """Take the orders; True when they changed."""
         if orders == self.orders:
             return False
         self.orders, self.instrument = orders, instrument
+        self.cursor = min(self.cursor, max(len(orders) - 1, 0))
         height = min(len(orders), ORDERS_SHOWN) + 1 if orders else 0
         if self.styles.height is None or self.styles.height.value != height:
             self.styles.height = height
         self.draw()
         return True
+
+    @property
+    def picked(self) -> OrderView | None:
+        """The order under the cursor while the list has focus."""
+        if not self._focused() or not self.orders:
+            return None
+        return self.orders[self.cursor]
+
+    def _first_shown(self) -> int:
+        """The first order drawn: the cursor stays in view in a long list."""
+        return max(0, self.cursor - ORDERS_SHOWN + 1)
 
     def draw(self) -> None:
         if not self.orders or self.instrument is None:
@@ -190,14 +233,82 @@ class OrdersList(LineCanvas):
         tones = self.app.tones
         header = "".join(f" {label:<{width}}" for label, width in ORDER_COLUMNS)
         rows: list[Row] = [((header, tones.muted + Style(bold=True)),)]
-        for order in self.orders[:ORDERS_SHOWN]:
+        first = self._first_shown()
+        for index in range(first, min(len(self.orders), first + ORDERS_SHOWN)):
+            order = self.orders[index]
             cells = order_cells(order, self.instrument)
             line = "".join(f" {c:<{w}}" for c, (_, w) in zip(cells, ORDER_COLUMNS, strict=True))
-            rows.append(((line, tones.up if order.side > 0 else tones.down),))
-        if len(self.orders) > ORDERS_SHOWN:
-            more = f" … and {len(self.orders) - ORDERS_SHOWN + 1} more (c cancels all)"
+            tone = tones.up if order.side > 0 else tones.down
+            if self._focused() and index == self.cursor:
+                rows.append(((line, tone + Style(reverse=True)), (CANCEL_MARK, tones.warn)))
+            else:
+                rows.append(((line, tone),))
+        hidden = len(self.orders) - first - ORDERS_SHOWN
+        if hidden > 0 and not (self._focused() and self.cursor == first + ORDERS_SHOWN - 1):
+            more = f" … and {hidden + 1} more (o, then ↓ to reach them; c cancels all)"
             rows[-1] = ((more, tones.muted),)
         self.paint(rows)
+
+    def pick(self) -> None:
+        """Take the keys: the cursor shows on the picked order (``o``, a click)."""
+        self.can_focus = True
+        self.focus()
+
+    def _focused(self) -> bool:
+        return self.is_attached and self.screen.focused is self
+
+    def on_focus(self) -> None:
+        self.draw()
+
+    def on_blur(self) -> None:
+        self.can_focus = False
+        self.draw()
+
+    def action_move(self, delta: int) -> None:
+        if self.orders:
+            self.cursor = max(0, min(len(self.orders) - 1, self.cursor + delta))
+            self.draw()
+
+    def action_cancel(self) -> None:
+        picked = self.picked
+        if picked is not None:
+            self.post_message(self.Cancel(picked.order_id))
+
+    def action_leave(self) -> None:
+        self.screen.set_focus(None)
+
+    def on_click(self, event: events.Click) -> None:
+        """A click picks the row; a click on the picked row's ``✕ cancel`` cancels it."""
+        if not self.orders or event.y < 1:
+            return
+        index = self._first_shown() + event.y - 1
+        if index >= len(self.orders):
+            return
+        on_mark = event.x >= ORDER_WIDTH
+        if self._focused() and index == self.cursor and on_mark:
+            self.action_cancel()
+            return
+        self.cursor = index
+        self.pick()
+        self.draw()
+
+
+def row_height(columns) -> int:
+    return max(len(keys) for _, _, keys in columns)
+
+
+def header_lines(columns) -> str:
+    """The columns' titles, a line for each line of the cells under them."""
+    lines = []
+    for line in range(row_height(columns)):
+        parts = [label.split("/") for label, _, _ in columns]
+        lines.append(
+            "".join(
+                f" {part[line] if line < len(part) else '':<{width}} "
+                for part, (_, width, _) in zip(parts, columns, strict=True)
+            ).rstrip()
+        )
+    return "\n".join(lines)
 
 
 def _table(table_id: str) -> DataTable:
@@ -220,12 +331,16 @@ def position_cells(p: PositionView, i: Instrument, colors, bar: int = 6) -> dict
         "size": Text(text.qty(i, p.lots)),
         "entry": Text(text.price(i, p.entry)),
         "mark": Text(text.price(i, p.mark)),
-        "liq": Text(text.price(i, p.liquidation_price), style=colors.down),
+        "liq": Text(text.threshold(i, p.side, p.liquidation_price), style=colors.down),
         "dist": Text(distance),
-        "margin": Text(text.money(p.margin)),
+        "be": Text(text.price(i, p.break_even)),
+        "margin": Text(text.money(p.position_margin)),
         "health": health_bar(p.ratio, colors, bar, p.unbounded),
         "upnl": Text(text.signed_money(p.unrealized), style=pnl),
         "roe": Text(text.signed_percent(p.roe, 1), style=pnl),
+        "realized": Text(
+            text.signed_money(p.realized), style=colors.up if p.realized >= 0 else colors.down
+        ),
         "lights": adl_lights(p.adl_lights, colors),
     }
 
