@@ -81,6 +81,21 @@ async def ticket(pilot: Pilot) -> None:
     await pilot.press("b", *"0.150")  # the size field has the focus, its text selected
 
 
+async def ticket_preview(pilot: Pilot) -> None:
+    """A 2 BTC market buy on top of the long: its fill and slippage on the book, and the
+    liquidation and bankruptcy prices the position would have after it."""
+    await trading(pilot)
+    await pilot.press("b", *"2", "shift+tab", "enter", "down", "enter")
+
+
+async def trade_history(pilot: Pilot) -> None:
+    """The long, half of it closed at market a minute later: fills, fees, realized PnL."""
+    await trading(pilot)
+    pilot.app.session.submit("sell", "0.500", order_type="market")
+    pilot.app.render_frame()
+    await pilot.press("h")
+
+
 async def explaining(pilot: Pilot) -> None:
     await trading(pilot)
     await pilot.press("e")
@@ -153,6 +168,8 @@ class Scene:
 SCENES = (
     Scene("main-screen", "calm", CALM_WARMUP, trading),
     Scene("order-ticket", "calm", CALM_WARMUP, ticket),
+    Scene("ticket-preview", "calm", CALM_WARMUP, ticket_preview),
+    Scene("trade-history", "calm", CALM_WARMUP, trade_history),
     Scene("explain", "calm", CALM_WARMUP, explaining),
     Scene("adl-detail", str(DELEVERAGED_SCENE), 0, deleveraged),
     Scene("liquidation-detail", str(LIQUIDATED_SCENE), 0, liquidated),

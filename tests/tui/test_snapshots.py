@@ -14,6 +14,8 @@ from tui.screenshots import SCENES
 SNAPSHOTS = (
     "main-screen",
     "order-ticket",
+    "ticket-preview",
+    "trade-history",
     "explain",
     "adl-detail",
     "lesson",
