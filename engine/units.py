@@ -13,8 +13,11 @@ Decimal text appears only at the edges (screen, report, journal, data files).
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from fractions import Fraction
+from functools import cache
 
 from engine.errors import UserFacingError
 
@@ -121,6 +124,50 @@ def format_money_short(units: int, decimals: int = 2) -> str:
     sign = "-" if rounded < 0 else ""
     whole, frac = divmod(abs(rounded), 10**decimals)
     return f"{sign}{whole:,}.{frac:0{decimals}d}" if decimals else f"{sign}{whole:,}"
+
+
+def format_price(ticks: int, tick_size: Decimal) -> str:
+    """A price on its tick grid, exact, with thousands separators: ``50,012.3``. The app,
+    the report and the calculators all write prices through here."""
+    places = max(0, -tick_size.as_tuple().exponent)
+    if ticks >= 0 and _power_of_ten(tick_size):  # plain integer digits: the ladder's fast path
+        whole, part = divmod(ticks, 10**places)
+        return f"{whole:,}.{part:0{places}d}" if places else f"{whole:,}"
+    return f"{ticks * tick_size:,.{places}f}"
+
+
+@cache
+def _power_of_ten(tick: Decimal) -> bool:
+    exponent = tick.as_tuple().exponent
+    return exponent <= 0 and tick == Decimal(1).scaleb(exponent)
+
+
+def toward_mark(side: int, ticks: Fraction | int) -> int:
+    """A liquidation or bankruptcy price (exact, often between ticks) on the tick grid, for
+    a position of ``side``: rounded toward the mark, up for a long, down for a short.
+
+    That is the tick a venue displays and the engine acts on: a long is liquidated once
+    the mark is below the shown price (a short, above), and the backstop takes a
+    position over at the shown bankruptcy price (``Backstop.bankruptcy_tick``, rounded
+    toward the fund, the same way). Rounding to the nearest tick would show a price the
+    mark can touch while the position is already gone."""
+    exact = Fraction(ticks)
+    return math.ceil(exact) if side > 0 else math.floor(exact)
+
+
+def format_score(value: float) -> str:
+    """An ADL score (a ranking device, a float) in the one format every screen and table
+    uses: four significant digits, half away from zero, plain decimals with thousands
+    separators, never an exponent a reader must decode; ``∞`` for an unbounded score."""
+    if math.isinf(value):
+        return "∞" if value > 0 else "-∞"
+    if math.isnan(value):
+        return "—"
+    if value == 0:
+        return "0"
+    exact = Decimal(repr(value))
+    step = Decimal(1).scaleb(exact.adjusted() - 3)
+    return f"{exact.quantize(step, rounding=ROUND_HALF_UP).normalize():,f}"
 
 
 def format_duration(us: int) -> str:

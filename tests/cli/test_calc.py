@@ -78,8 +78,11 @@ def test_isolated_long_at_ten_times_leverage(capsys):
         "mmr": "0.004",
         "maintenance_amount": "0.00000000",
         "liquidation_price": "9036.14457831",
+        "liquidation_price_shown": "9036.2",  # the app's tick on the mark's side, not 9036.1
         "maintenance_margin": "36.14457832",
         "bankruptcy_price": "9000.00000000",
+        "bankruptcy_price_shown": "9000.0",
+        "tick": "0.1",
     }
 
 
@@ -277,7 +280,7 @@ def test_human_queue_shows_ranks_and_lights(capsys, tmp_path):
     assert "Shorts: 2 positions, total size 2" in out
     lines = out.splitlines()
     first = next(line for line in lines if " A " in line)
-    assert first.split()[:5] == ["1", "A", "1", "50", "1.666666667"]
+    assert first.split()[:5] == ["1", "A", "1", "50", "1.667"]  # every screen's score format
     assert "●●●●●" in first
     assert "●○○○○" in next(line for line in lines if " C " in line)
 
@@ -395,3 +398,16 @@ def test_the_installed_console_script(tmp_path):
     )
     assert (done.returncode, done.stderr) == (0, "")
     assert json.loads(done.stdout)["bankruptcy_price"] == "42000.00000000"
+
+
+def test_prices_are_also_shown_as_the_app_shows_them_toward_the_mark(capsys):
+    # Short: LP = (1000 + 10000) / (0.004 + 1) = 10956.1752988…, the mark below it: down.
+    short = ("--side", "short", "--qty", "1", "--entry", "10000", "--margin", "1000")
+    data = liq_json(capsys, *short)
+    assert (data["liquidation_price"], data["liquidation_price_shown"]) == (
+        "10956.17529880",
+        "10956.1",
+    )
+    assert liq_json(capsys, *short, "--tick", "1")["liquidation_price_shown"] == "10956"
+    code, out, _ = run(capsys, "liq", *short)
+    assert code == 0 and "shown: 10,956.1 (rounded down to the 0.1 tick, toward the mark" in out

@@ -85,7 +85,7 @@ def _before(
         first = (
             f"Trigger: {whose} {text.qty(i, liq.qty)} was liquidated at mark "
             f"{text.price(i, liq.mark)}; the backstop took it over at its bankruptcy price "
-            f"{text.price(i, liq.bankruptcy_price)}."
+            f"{text.threshold(i, liq.side, liq.bankruptcy_price)}."
         )
     else:
         first = f"The backstop held what was left of {whose}, liquidated earlier."

@@ -244,6 +244,7 @@ class SandboxApp(OrderActions, App[None]):
                 position.liquidation_price if position else None,
                 position.entry if position else None,
                 frame.dated,
+                position.side if position else 0,
             )
             self.positions.show(frame.account, frame.instrument, self.tones)
             self.log_view.add(self.describer.lines(frame.events, LINES_PER_FRAME))

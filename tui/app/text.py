@@ -1,32 +1,48 @@
 """Engine integers as the screen shows them: prices, sizes, money, rates, percentages.
 
 The engine keeps exact integers and fractions; rounding for display happens here
-only, half away from zero, at the instrument's own decimals. Thousands separators
-make a ladder of five-digit prices readable at a glance.
+only, one rule per figure: a price half away from zero at the instrument's own
+decimals, except a liquidation or bankruptcy price, which goes to the tick on the
+mark's side (``threshold``); money half away from zero to the cent; a score to four
+significant digits. Thousands separators make five-digit prices readable at a glance.
 """
 
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
-from functools import cache
 
 from engine.instrument import Instrument
 from engine.side import position
-from engine.units import PPM, SECOND, format_money_short
+from engine.units import (
+    PPM,
+    SECOND,
+    format_money_short,
+    format_price,
+    format_score,
+    toward_mark,
+)
 
 
 def price(instrument: Instrument, ticks: int | Fraction | None) -> str:
     """A price in the quote currency at the tick's decimals, e.g. ``50,012.3``."""
     if ticks is None:
         return "—"
-    if type(ticks) is int and ticks >= 0 and _decimal_tick(instrument):
-        places = instrument.price_decimals  # a tick of 10^-places: plain integer digits
-        whole, part = divmod(ticks, 10**places)
-        return f"{whole:,}.{part:0{places}d}" if places else f"{whole:,}"
+    if type(ticks) is int:
+        return format_price(ticks, instrument.tick_size)
     value = _decimal(Fraction(ticks) * Fraction(instrument.tick_size))
     places = Decimal(1).scaleb(-instrument.price_decimals)
     return f"{value.quantize(places, rounding=ROUND_HALF_UP):,}"
+
+
+def threshold(instrument: Instrument, side: int, ticks: int | Fraction | None) -> str:
+    """A liquidation or bankruptcy price of a ``side`` position, at the tick on the mark's
+    side (``units.toward_mark``): the row, the chart, explain and the incidents show it
+    through here, and ``calc`` with the same two engine functions, so one position's
+    price reads the same everywhere."""
+    if ticks is None:
+        return "—"
+    return format_price(toward_mark(side, ticks), instrument.tick_size)
 
 
 def qty(instrument: Instrument, lots: int) -> str:
@@ -77,21 +93,8 @@ def side_word(side: int) -> str:
 
 
 def score(value: float | None) -> str:
-    """An ADL score (a float ranking device) to four significant digits."""
-    if value is None:
-        return "—"
-    if value == float("inf"):
-        return "∞"
-    return f"{value:.4g}"
-
-
-def _decimal_tick(instrument: Instrument) -> bool:
-    return _power_of_ten(instrument.tick_size)
-
-
-@cache
-def _power_of_ten(tick: Decimal) -> bool:
-    return tick == Decimal(1).scaleb(tick.as_tuple().exponent) and tick.as_tuple().exponent <= 0
+    """An ADL score in the one format of ``units.format_score``."""
+    return "—" if value is None else format_score(value)
 
 
 def _decimal(value: Fraction) -> Decimal:

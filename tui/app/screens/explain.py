@@ -166,7 +166,7 @@ def explanation_lines(e: Explanation, i: Instrument, settings: MarketSettings) -
         "",
         "Bankruptcy price (where equity = 0)",
         f"  P_bk = P_e − s·WB/Q = {text.price(i, e.entry)} − {s}·{wb} / {q} = "
-        f"{text.price(i, e.bankruptcy.price)}",
+        f"{text.threshold(i, e.side, e.bankruptcy.price)}",
         "  a liquidated position is settled here: its margin is lost, never more"
         if e.bankruptcy.price > 0
         else "  not a positive price: no price wipes out the collateral",
@@ -195,7 +195,9 @@ def liquidation_lines(e: Explanation, i: Instrument, s: str) -> list[str]:
     distance = text.signed_percent((t.price - e.mark) / e.mark)
     return [
         *lines,
-        f"     = {text.price(i, t.price)}  ({distance} from the mark)",
+        f"     = {text.threshold(i, e.side, t.price)}  ({distance} from the mark)",
+        f"  shown at the tick on the mark's side: liquidated once the mark is "
+        f"{'below' if e.side > 0 else 'above'} it",
         f"  MM there = {text.money(t.maintenance_at_price)} = the equity there "
         "(TMM and UPNL: no other positions)",
     ]

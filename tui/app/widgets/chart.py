@@ -35,6 +35,7 @@ class PriceChart(LineCanvas):
         self.instrument: Instrument | None = None
         self.liquidation: Fraction | None = None
         self.entry: Fraction | None = None
+        self.side = 0  # the position's: its liquidation price is labelled on the mark's side
         self.dated = False
 
     def show(
@@ -44,10 +45,13 @@ class PriceChart(LineCanvas):
         liquidation: Fraction | None,
         entry: Fraction | None,
         dated: bool = False,
+        side: int = 0,
     ) -> None:
-        """``dated``: the feed's times are real dates (``Frame.dated``)."""
+        """``dated``: the feed's times are real dates (``Frame.dated``); ``side``: the
+        position's, whose liquidation price is labelled as the row shows it."""
         self.history, self.instrument = history, instrument
         self.liquidation, self.entry, self.dated = liquidation, entry, dated
+        self.side = side
         self.draw()
 
     def on_resize(self) -> None:
@@ -120,7 +124,7 @@ class Plot:
             where = ""
             if not self.low <= price <= self.high:
                 where = f" {(legend.BELOW if price < self.low else legend.ABOVE).char}"
-            notes.append((y, f"{label} {text.price(self.chart.instrument, exact)}{where}", style))
+            notes.append((y, f"{label} {self._label(label, exact)}{where}", style))
         chars, styles, y_of = self.chars, self.styles, self.y
         muted, primary, bright = colors.muted, colors.primary, colors.text
         dot, bar, last = legend.INDEX.char, legend.RANGE.char, legend.MARK.char
@@ -139,6 +143,12 @@ class Plot:
         return [self._row(y) for y in range(self.height)] + [
             markers(self.columns, self.tones, self.span)
         ]
+
+    def _label(self, label: str, exact: Fraction) -> str:
+        """The liquidation line is labelled by the one rule of a liquidation price."""
+        if label == LIQ:
+            return text.threshold(self.chart.instrument, self.chart.side, exact)
+        return text.price(self.chart.instrument, exact)
 
     def _row(self, y: int) -> Row:
         label = ""

@@ -5,10 +5,13 @@ Both call the engine's own functions (``engine.margin``, ``engine.explain``,
 package only turns the user's decimals into engine integers (``numbers``) and the
 engine's answers back into text, one calculator a module.
 
-Prices, sizes and money are shown exact to 8 decimals (rounded half-even). ADL
-scores are floats in the engine (ranking devices, not money); they are shown to 10
-significant digits, and an infinite score (a position already bankrupt at the
-mark, under ``hyperliquid`` or ``leverage_first``) as ``Infinity``.
+Prices, sizes and money are shown exact to 8 decimals (rounded half-even); the
+liquidation and bankruptcy prices also as the app shows them, on the tick grid
+(``--tick``) rounded toward the mark (``engine.units.toward_mark``). ADL scores are
+floats in the engine (ranking devices, not money); the table shows them as every
+screen does (``units.format_score``), the JSON to 10 significant digits, and an
+infinite score (a position already bankrupt at the mark, under ``hyperliquid`` or
+``leverage_first``) as ``Infinity``.
 """
 
 from __future__ import annotations
@@ -47,6 +50,10 @@ def add_parser(subparsers: Any) -> None:
     liq.add_argument("--mode", choices=("isolated", "cross"), default="isolated")
     liq.add_argument("--wallet", help="cross only: wallet balance (default: --margin)")
     liq.add_argument("--tiers", metavar="FILE", help="tier table (default: Binance BTCUSDT)")
+    liq.add_argument(
+        "--tick",
+        help="tick of the instrument the prices are shown on (default: BTCUSDT's 0.1)",
+    )
     liq.add_argument("--json", action="store_true", help="print one JSON object")
     liq.set_defaults(calc_run=run_liq)
 

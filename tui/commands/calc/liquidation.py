@@ -1,20 +1,23 @@
 """``calc liq``: one position's liquidation and bankruptcy prices, formula by formula.
 
 The terms come from ``engine.explain.liquidation_terms``, the very ones the app's
-explain view shows; this module only lays them out."""
+explain view shows; this module only lays them out. Each price is given exact, then
+as the app's row, chart, explain and incidents show it: on the tick grid, rounded
+toward the mark (``units.toward_mark``), the tick a venue shows and acts on."""
 
 from __future__ import annotations
 
 import argparse
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
 from engine import margin
 from engine.explain import liquidation_terms
-from engine.instrument import Instrument, load_tiers
+from engine.instrument import Instrument, default_instrument, load_tiers
 from engine.side import Side, position
-from engine.units import format_scaled
+from engine.units import format_price, format_scaled, toward_mark
 from engine.views import LiquidationTerms
 from tui.arguments import UserError
 from tui.commands.calc.numbers import (
@@ -44,10 +47,17 @@ class Liquidation:
     collateral: int  # money units
     picture: margin.Assessment
     terms: LiquidationTerms
+    grid: Decimal  # the tick the app shows prices on
 
     @property
     def cost(self) -> int:
         return self.lots * self.entry
+
+    def shown(self, ticks: Fraction) -> str:
+        """A liquidation or bankruptcy price as the app shows it: on ``grid``, rounded
+        toward the mark, with thousands separators (``tui.app.text.threshold``)."""
+        on_grid = ticks * Fraction(self.instrument.tick_size) / Fraction(self.grid)
+        return format_price(toward_mark(self.side, on_grid), self.grid)
 
     def notional_at(self, ticks: Fraction) -> Fraction:
         return self.lots * ticks * self.instrument.contract_value
@@ -67,8 +77,15 @@ def run_liq(args: argparse.Namespace) -> int:
     cost = lots * ticks
     picture = margin.assess(instrument, side, lots, cost, collateral, mark=ticks)
     terms = liquidation_terms(instrument, side, lots, cost, collateral)
-    found = Liquidation(instrument, args.mode, side, lots, ticks, collateral, picture, terms)
+    grid = default_instrument().tick_size if args.tick is None else read_tick(args.tick)
+    found = Liquidation(instrument, args.mode, side, lots, ticks, collateral, picture, terms, grid)
     return emit(args.json, lambda: liq_json(found), lambda: liq_lines(found))
+
+
+def read_tick(text: str) -> Decimal:
+    """The grid the app shows prices on. An average entry may lie between its ticks (two
+    fills at 50,023.8 and 50,025.4), so it is asked for, not read off the entry."""
+    return read_value(text, "--tick").amount
 
 
 def liq_json(found: Liquidation) -> dict[str, Any]:
@@ -85,11 +102,21 @@ def liq_json(found: Liquidation) -> dict[str, Any]:
         "mmr": plain(rate(t.tier.mmr)),
         "maintenance_amount": money(t.tier.cum),
         "liquidation_price": None if t.price is None else price(i, t.price),
+        "liquidation_price_shown": None if t.price is None else plain_shown(found, t.price),
         "maintenance_margin": None
         if t.maintenance_at_price is None
         else money(t.maintenance_at_price),
         "bankruptcy_price": price(i, p.bankruptcy_price) if p.bankruptcy_price > 0 else None,
+        "bankruptcy_price_shown": plain_shown(found, p.bankruptcy_price)
+        if p.bankruptcy_price > 0
+        else None,
+        "tick": plain(found.grid),
     }
+
+
+def plain_shown(found: Liquidation, ticks: Fraction) -> str:
+    """The shown price without separators, for a program to read."""
+    return found.shown(ticks).replace(",", "")
 
 
 def liq_lines(found: Liquidation) -> list[str]:
@@ -114,7 +141,19 @@ def liq_lines(found: Liquidation) -> list[str]:
     ]
     if p.bankruptcy_price <= 0:
         lines.append("  not a positive price: no price wipes out the collateral")
+    else:
+        lines.append(shown_line(found, p.bankruptcy_price))
     return lines
+
+
+def shown_line(found: Liquidation, ticks: Fraction, liquidation: bool = False) -> str:
+    """Where the app rounds it, and why that way."""
+    way, past = ("up", "below") if found.side > 0 else ("down", "above")
+    why = f"liquidated once the mark is {past} it" if liquidation else "the take-over price"
+    return (
+        f"  shown: {found.shown(ticks)} (rounded {way} to the {plain(found.grid)} tick, "
+        f"toward the mark: {why})"
+    )
 
 
 def leverage_text(found: Liquidation) -> str:
@@ -158,6 +197,7 @@ def lp_lines(found: Liquidation) -> list[str]:
         f"    (the LP's notional {notional} is in {where})",
         *formula,
         f"     = {price(i, lp)}",
+        shown_line(found, lp, liquidation=True),
         f"  MM at LP = N·MMR − cum = {notional} × {mmr} − {money(tier.cum)}"
         f" = {money(t.maintenance_at_price)}",
         f"    (= the equity there, WB + uPnL = {money(equity)}; the engine rounds MM up to 1e-8)",

@@ -4,7 +4,6 @@ by the engine's own ranking (``engine.adl``)."""
 from __future__ import annotations
 
 import argparse
-import math
 import random
 from fractions import Fraction
 from typing import Any, NamedTuple
@@ -12,7 +11,7 @@ from typing import Any, NamedTuple
 from engine import adl, margin
 from engine.instrument import Instrument, load_tiers
 from engine.side import position
-from engine.units import format_scaled
+from engine.units import format_scaled, format_score
 from tui.columns import table
 from tui.commands.calc.numbers import calculator_instrument, emit, read_value, score_text
 from tui.commands.calc.positions import Row, read_positions
@@ -120,7 +119,7 @@ def side_lines(side: int, instrument: Instrument, queue: list[Ranked]) -> list[s
             r.holder.account,
             instrument.qty_text(r.holder.lots),
             instrument.price_text(r.holder.cost // r.holder.lots),  # cost = lots × entry ticks
-            "∞" if r.score == math.inf else score_text(r.score),
+            format_score(r.score),
             "●" * r.lights + "○" * (5 - r.lights),
             f"{format_scaled(round(Fraction(r.cumulative * 1000, total)), 1)}%",
         )
