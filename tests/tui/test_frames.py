@@ -355,7 +355,8 @@ def test_a_liquidation_incident_grows_as_later_frames_bring_its_held_position():
             "only 800.00 of it: under fund_exhausted the fund may not go below zero." in steps
         )
         assert "ADL #2 closed 0.400 against 1 short" in steps and "#1 crowd-1 0.400" in steps
-        assert incident.steps[-1].startswith("Still held by the backstop: 0.600 of 1.500.")
+        assert incident.steps[-2].startswith("Still held by the backstop: 0.600 of 1.500.")
+        assert incident.steps[-1].startswith("The fund: ")  # every movement named, summed
         assert "Still held by the backstop: 0.600 of 1.500." in last
         assert app.session.steps == 3_600  # no engine: every word came from the frames
 

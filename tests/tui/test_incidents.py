@@ -79,7 +79,10 @@ def test_a_liquidation_pauses_the_market_and_is_told_step_by_step():
         told = " ".join(incident.steps)
         assert "could not be absorbed" in told and "under fund_exhausted" in told
         assert "ADL #1 closed" in told and "at 47,500.0 (the bankruptcy price)" in told
-        assert incident.steps[-1].startswith("Closed after 28 s: 4.000 on the book")
+        assert incident.steps[-2].startswith("Closed after 28 s: 4.000 on the book")
+        assert incident.steps[-1] == (
+            "The fund: -9,765.20 from the backstop's fills: -9,765.20 USDT in all."
+        )
         assert "backstop holds" not in app.header.text
         assert "your liquidated long closed after 28 s: book 4.000" in app.log_view.text
 

@@ -17,6 +17,7 @@ import engine.events as ev
 from engine.instrument import Instrument
 from engine.units import format_moment
 from tui.app import text
+from tui.app.fund_account import account_words, fund_account
 from tui.app.incident import Incident
 from tui.app.waterfall_words import (
     backstop_verb,
@@ -39,19 +40,21 @@ def tell_liquidation(events: Sequence[ev.Event], i: Instrument, dated: bool = Fa
     settled = next((e for e in events if type(e) is ev.LiquidationSettled), None)
     cancelled = sum(1 for e in events if type(e) is ev.OrderCancelled)
     steps = [trigger_words(liq, i)]
+    bankrupt = text.threshold(i, liq.side, liq.bankruptcy_price)
     if cancelled:
         steps.append(f"Your {cancelled} open order(s) were cancelled first.")
     steps += [
         f"You were settled as if the whole {text.side_word(liq.side)} {text.qty(i, liq.qty)} "
-        f"closed at the bankruptcy price {text.price(i, liq.bankruptcy_price)}: your margin, "
+        f"closed at the bankruptcy price {bankrupt}: your margin, "
         f"{text.money(liq.margin_lost)} {i.quote}, is lost, and never more than that.",
         f"The backstop (the liquidation engine, for the insurance fund) took your "
-        f"{text.side_word(liq.side)} over at {text.price(i, liq.bankruptcy_price)}: from here "
+        f"{text.side_word(liq.side)} over at {bankrupt}: from here "
         "its profit or loss is the fund's, not yours.",
     ]
     steps += offload_summary(events, i, still_held=settled is None)
     steps += work_lines(events, liq, i, dated=dated)
     steps.append(closed_words(settled, i) if settled else still_held_words(events, liq, i))
+    steps.append(account_words(fund_account(events), i.quote))
     side = text.side_word(liq.side)
     return Incident(
         kind="liquidation",
@@ -61,7 +64,7 @@ def tell_liquidation(events: Sequence[ev.Event], i: Instrument, dated: bool = Fa
         summary=(
             f"You were liquidated: {side} {text.qty(i, liq.qty)} at mark "
             f"{text.price(i, liq.mark)}; margin lost {text.money(liq.margin_lost)} {i.quote}. "
-            f"The backstop took it over at {text.price(i, liq.bankruptcy_price)}."
+            f"The backstop took it over at {bankrupt}."
         ),
         steps=tuple(steps),
         key=("liquidation", liq.held),
@@ -75,8 +78,8 @@ def trigger_words(liq: ev.Liquidation, i: Instrument) -> str:
     crossed = "fell to" if liq.side > 0 else "rose to"
     return (
         f"Trigger: the mark {crossed} {text.price(i, liq.mark)}, past your liquidation price "
-        f"{text.price(i, liq.liquidation_price)}: equity {text.money(liq.equity)} was below the "
-        f"maintenance margin {text.money(liq.maintenance)}."
+        f"{text.threshold(i, liq.side, liq.liquidation_price)}: equity {text.money(liq.equity)} "
+        f"was below the maintenance margin {text.money(liq.maintenance)}."
     )
 
 
@@ -136,7 +139,8 @@ def work_lines(
             lines.append((True, step_words(event, fills, after, i, dated)))
             fills = []
         elif cls is ev.AdlExecuted and with_adl:
-            lines += [(False, w) for w in adl_words(event, hits, after, liq, i, dated)]
+            moved = _fund_moved(events, n)
+            lines += [(False, w) for w in adl_words(event, hits, moved, after, liq, i, dated)]
             hits = []
         elif cls is ev.SocializedLoss:
             lines.append((False, clawback_words(event, dated)))
@@ -171,6 +175,7 @@ def fills_words(fills: list[ev.Trade], i: Instrument) -> str:
 def adl_words(
     e: ev.AdlExecuted,
     hits: list[ev.AutoDeleveraged],
+    moved: int,
     after: int | None,
     liq: ev.Liquidation | None,
     i: Instrument,
@@ -181,7 +186,8 @@ def adl_words(
     ranks = ", ".join(f"#{h.rank} {h.account} {text.qty(i, h.qty)}" for h in hits[:RANKS_SHOWN]) + (
         f" and {len(hits) - RANKS_SHOWN} more" if len(hits) > RANKS_SHOWN else ""
     )
-    fund = f"; the fund's balance after: {text.money(after)}" if after is not None else ""
+    fund = f"; {fund_words(moved)} (the ADL price against the take-over price)" if moved else ""
+    fund += f"; the fund's balance after: {text.money(after)}" if after is not None else ""
     closed = (
         f"ADL #{e.adl_id} closed {text.qty(i, e.qty)} against "
         f"{plural(e.counterparties, text.side_word(-e.side))}, ranked at that moment "
@@ -244,6 +250,12 @@ def still_held_words(events: Sequence[ev.Event], liq: ev.Liquidation, i: Instrum
 
 def _sentence(words: str) -> str:
     return words[:1].upper() + words[1:]
+
+
+def _fund_moved(events: Sequence[ev.Event], n: int) -> int:
+    """How much the fund moved right after event ``n`` (an ADL's closing), when it did."""
+    nxt = events[n + 1] if n + 1 < len(events) else None
+    return nxt.delta if type(nxt) is ev.InsuranceFundChanged else 0
 
 
 def _fund_after(events: Sequence[ev.Event], n: int) -> int | None:
