@@ -201,3 +201,18 @@ def test_venue_all_compares_the_same_crash_under_every_preset(capsys):
     assert "takeover_cap" in binance  # Binance's fund may not hold what is over its cap
     code, _, err = simulate(capsys, "--venue", "all", "--journal", "x.jsonl")
     assert code == 2 and "--venue all runs six markets" in err
+
+
+def test_the_table_shows_money_to_the_cent_and_json_keeps_every_decimal(capsys):
+    run = ("--scenario", "flash-crash", "--duration", "20m")
+    _, table, _ = simulate(capsys, *run)
+    _, out, _ = simulate(capsys, *run, "--json")
+    fund, index = json.loads(out)["insurance_fund"], json.loads(out)["index"]
+    assert fund["total_in"] == "813.24634500"  # exact to 1e-8 USDT: eight decimals
+    rows = dict(line.strip().split("  ", 1) for line in table.splitlines()[1:])
+    assert rows["insurance fund start → end"].strip() == "20,000.00 → 20,813.25"
+    assert rows["insurance fund total in / out"].strip() == "813.25 / 0.00"
+    assert rows["index first → last"].strip() == (
+        f"{Decimal(index['first']):,f} → {Decimal(index['last']):,f}"
+    )
+    assert "," not in index["first"] and rows["index first → last"].strip().startswith("50,000.0")

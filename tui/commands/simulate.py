@@ -23,7 +23,7 @@ from engine.restore import Moved
 from engine.scenario import load_scenario
 from engine.session import Session
 from engine.simulation import Simulation
-from engine.units import parse_duration
+from engine.units import format_money_short, parse_duration, to_money
 from tui import sessions
 from tui.arguments import UserError, described
 from tui.columns import table
@@ -205,8 +205,14 @@ def print_comparison(summaries: list[dict[str, Any]]) -> None:
 
 
 def _money2(text: str) -> str:
-    """Exact decimal text as money to the cent, with thousands separators."""
-    return f"{Decimal(text):,.2f}"
+    """The report's exact money as the app shows money: to the cent, half away from zero,
+    with thousands separators (``--json`` keeps every decimal)."""
+    return format_money_short(to_money(text))
+
+
+def _price(text: str | None) -> str:
+    """The report's exact price (at the tick's decimals) with thousands separators."""
+    return "—" if text is None else f"{Decimal(text):,f}"
 
 
 def _duration(text: str | None) -> int | None:
@@ -298,14 +304,17 @@ def print_summary(summary: dict[str, Any]) -> None:
     rows = [
         ("steps", f"{summary['steps']:,}"),
         ("simulated time", _hms(summary["sim_seconds"])),
-        ("index first → last", f"{index['first']} → {index['last']}"),
-        ("index min / max", f"{index['min']} / {index['max']}"),
-        ("mark min / max", f"{mark['min']} / {mark['max']}"),
+        ("index first → last", f"{_price(index['first'])} → {_price(index['last'])}"),
+        ("index min / max", f"{_price(index['min'])} / {_price(index['max'])}"),
+        ("mark min / max", f"{_price(mark['min'])} / {_price(mark['max'])}"),
         ("trades", f"{events.get('trade', 0):,}"),
         ("liquidations", f"{events.get('liquidation', 0):,}"),
-        ("insurance fund start → end", f"{fund['start']} → {fund['end']}"),
-        ("insurance fund minimum", fund["min"]),
-        ("insurance fund total in / out", f"{fund['total_in']} / {fund['total_out']}"),
+        ("insurance fund start → end", f"{_money2(fund['start'])} → {_money2(fund['end'])}"),
+        ("insurance fund minimum", _money2(fund["min"])),
+        (
+            "insurance fund total in / out",
+            f"{_money2(fund['total_in'])} / {_money2(fund['total_out'])}",
+        ),
         (
             "ADL events (counterparties)",
             f"{len(summary['adl'])} ({sum(a['counterparties'] for a in summary['adl'])})",
