@@ -53,6 +53,7 @@ def preview_order(
         slippage = side * (Fraction(taken_value, taken) - touch) * PPM / touch
     after = _position_after(exchange, account, side, fills, leverage)
     liquidation = bankruptcy = None
+    after_side = 0
     if after is not None:
         after_side, after_lots, cost, collateral = after
         liquidation, _ = margin.liquidation_price(
@@ -71,6 +72,7 @@ def preview_order(
         slippage=None if slippage is None else round(slippage),
         liquidation=liquidation,
         bankruptcy=bankruptcy,
+        side=after_side,
         cross=account.mode is MarginMode.CROSS,
         closes=after is None,
     )

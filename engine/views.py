@@ -125,6 +125,7 @@ class OrderPreview:
     slippage: int | None = None  # ppm of the average taken price beyond the touch
     liquidation: Fraction | None = None  # ticks, of the position after the fill
     bankruptcy: Fraction | None = None
+    side: int = 0  # of the position after the fill: its prices are shown on the mark's side
     cross: bool = False  # cross margin: the wallet, not the leverage, sets the liq. price
     closes: bool = False  # the fill closes the position
 

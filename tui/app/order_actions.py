@@ -51,7 +51,7 @@ class OrderActions:
         hint = (
             f"{text.side_word(position.side)} {text.qty(i, position.lots)} · entry "
             f"{text.price(i, position.entry)} · mark {text.price(i, position.mark)} · liq. "
-            f"{text.price(i, position.liquidation_price)}"
+            f"{text.threshold(i, position.side, position.liquidation_price)}"
         )
         now = {o.order_type: o for o in frame.account.orders if o.whole}
         take, stop = now.get("take_profit"), now.get("stop_market")

@@ -250,8 +250,8 @@ def preview_line(request: OrderRequest, preview: Preview, i: Instrument) -> Cont
         after = "after the fill: the position is closed"
     else:
         after = (
-            f"after the fill: liq. {text.price(i, found.liquidation)} · bankruptcy "
-            f"{text.price(i, found.bankruptcy)}"
+            f"after the fill: liq. {text.threshold(i, found.side, found.liquidation)} · "
+            f"bankruptcy {text.threshold(i, found.side, found.bankruptcy)}"
         )
     lines = [
         Content.styled(f"{fill} · {money}", "dim"),
