@@ -191,8 +191,9 @@ def test_the_header_shows_the_fund_its_drawdown_and_the_rules_in_force():
     async def script(pilot):
         screen = await seen(pilot)
         assert "fund 450,000.00 (peak −10.00%)" in screen
-        assert "ADL pro_rata@bankruptcy · fund_drawdown · clawback" in screen
-        assert "mark fair" in screen and "hand-made" in screen
+        assert "loss clawback, fund drawdown" in screen  # the rules in words
+        assert "pro_rata" not in screen and "fund_drawdown" not in screen
+        assert "mark fair price" in screen and "hand-made" in screen
         assert "mark 50,010.0" in screen and "index 50,000.0" in screen
         assert "01:00:00" in screen and "❚❚ paused" in screen
         assert "backstop holds" not in screen and "equity" not in app.header.text  # holds none

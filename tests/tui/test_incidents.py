@@ -118,7 +118,7 @@ def test_an_adl_shows_the_queue_the_price_given_up_and_what_pro_rata_would_cost(
         assert "The same event under every policy" in screen and "you close" in screen
         assert "← in force" in screen and "clawback" in screen
         assert "ADL: your short 2.000 closed" in app.log_view.text
-        assert "ADL #1 (fund_drawdown): the fund could absorb" in app.log_view.text
+        assert "ADL #1 (fund drawdown): the fund could absorb" in app.log_view.text
         assert any(c.flags & history.OWN_ADL for c in app.market.history.columns(100))
         held = app.frame.market.backstop_long
         assert held and f"backstop holds {held / 1000:.3f} long" in app.header.text

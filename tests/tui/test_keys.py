@@ -29,7 +29,7 @@ def test_the_app_opens_on_a_moving_market_with_every_panel():
         assert (
             "❚❚ paused" in screen
             and "1×" in screen
-            and "ADL bitmex@bankruptcy · fund_exhausted" in screen
+            and "ADL PnL × leverage, at bankruptcy, fund empty" in screen
         )
         assert "spread" in app.ladder.text and "Price" in app.ladder.text
         assert "deposit 10,000.00" in app.log_view.text
@@ -302,14 +302,16 @@ def test_ctrl_p_switches_the_adl_policy_and_the_scenario():
         await pilot.press("enter")
         await pilot.pause()
         assert str(app.session.exchange.settings.ranking) == "pro_rata"
-        assert "ADL pro_rata" in app.header.text
+        assert "ADL pro rata" in app.header.text
         await pilot.press("ctrl+p")
         await pilot.press(*"scenario vol")
         await pilot.pause(0.3)
         await pilot.press("enter")
         await pilot.pause()
         assert app.session.simulation.scenario.name == "volatile"
-        assert "volatile" in app.header.text and "ADL bitmex@bankruptcy" in app.header.text
+        assert (
+            "volatile" in app.header.text and "ADL PnL × leverage, at bankruptcy" in app.header.text
+        )
 
     drive(app, script)
 

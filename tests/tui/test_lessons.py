@@ -164,7 +164,7 @@ def test_lesson_5_at_the_keyboard_pro_rata_then_clawback_from_the_palette():
             panel(app)
         )
         await palette(pilot, "ranking pro")
-        assert "step 2 of 6" in panel(app) and "ADL pro_rata" in app.header.text
+        assert "step 2 of 6" in panel(app) and "ADL pro rata" in app.header.text
         await pilot.press("space")
         await step_until(pilot, app, "step 3 of 6")
         assert "you were deleveraged, rank 1, 0.289 at 47,500.0 (mark 46,900.0)" in panel(app)

@@ -153,7 +153,12 @@ def test_log_lines_word_the_users_events_and_the_markets_big_ones():
     words = Describer(default_instrument(), "you")
     rejected = ev.OrderRejected(25_200_000_000, "you", "insufficient margin: …", 1, "limit")
     (line,) = words.lines([rejected])
-    assert line == ("07:00:00", "rejected buy limit — insufficient margin: …", ALARM)
+    assert line == (
+        "07:00:00",
+        "rejected buy limit — insufficient margin: …",
+        ALARM,
+        True,
+    )  # the user's own
     fill = ev.Trade(0, "maker-1", "you", 7, 3, -1, 250, 500_000, 5, 2_500_000)
     assert words.line(fill).text == "filled buy 0.250 @ 50,000.0 (maker vs maker-1, fee 0.03)"
     assert words.line(fill).tone == OWN
@@ -166,12 +171,13 @@ def test_log_lines_word_the_users_events_and_the_markets_big_ones():
         "crowd-9 was liquidated: long 0.100 at mark 49,000.0, margin lost 40.00; backstop took "
         "it at 48,900.0",
         LOSS,
+        False,  # not the user's
     )
     adl = ev.AutoDeleveraged(
         0, "you", "crowd-9", 3, -1, 100, 489_000, 490_000, 1, 0.5, -500_000_000, "bitmex"
     )
     assert words.line(adl).text == (
-        "ADL: your short 0.100 closed at 48,900.0 against crowd-9 (rank 1, bitmex); "
+        "ADL: your short 0.100 closed at 48,900.0 against crowd-9 (rank 1, PnL × leverage); "
         "closed 5.00 better than the mark"
     )
     assert words.line(adl).tone == ALARM
@@ -188,6 +194,7 @@ def test_log_lines_word_the_backstops_steps_the_adl_and_how_a_liquidation_closed
         "backstop sold 6.000 of L's long: 4.000 at bankruptcy or better; fund -1,900.00; "
         "4.000 still held",
         MARKET,
+        False,
     )
     executed = ev.AdlExecuted(
         2_000_000, 1, "L", 1, 3_000, 475_000, 469_000, 1_440 * usdt, 2, "bitmex", 1,
@@ -195,7 +202,7 @@ def test_log_lines_word_the_backstops_steps_the_adl_and_how_a_liquidation_closed
         1_440 * usdt, 1_800 * usdt,
     )  # fmt: skip
     assert words.line(executed).text == (
-        "ADL #1 (fund_drawdown): the fund could absorb 960.00 of a 2,400.00 deficit: 3.000 of "
+        "ADL #1 (fund drawdown): the fund could absorb 960.00 of a 2,400.00 deficit: 3.000 of "
         "L's long closed against 2 shorts at 47,500.0"
     )
     capped = ev.AdlExecuted(
@@ -204,9 +211,10 @@ def test_log_lines_word_the_backstops_steps_the_adl_and_how_a_liquidation_closed
     )  # fmt: skip
     assert words.line(capped) == (
         "00:00:02",
-        "ADL #2 (takeover_cap): the fund may hold 47,500.00 of notional, not 95,000.00: 1.000 "
+        "ADL #2 (takeover cap): the fund may hold 47,500.00 of notional, not 95,000.00: 1.000 "
         "of your short closed against 1 long at 47,500.0",
         ALARM,
+        True,  # the user's position closed
     )
     settled = ev.LiquidationSettled(
         30_000_000, 1, "you", 1, 10_000, 4_000, 5_328, 672, 200 * usdt, 9_965 * usdt, 2_000_000
@@ -216,8 +224,9 @@ def test_log_lines_word_the_backstops_steps_the_adl_and_how_a_liquidation_closed
         "your liquidated long closed after 28 s: book 4.000, band 5.328, ADL 0.672; fund in "
         "200.00, out 9,965.00",
         ALARM,
+        True,
     )
     venue = ev.SettingChanged(0, "market", "policy", "venue=okx, adl_price=bankruptcy")
     assert words.line(venue).text == (
-        "market policy changed: venue okx (its whole waterfall), adl price bankruptcy"
+        "market policy changed: venue OKX (its whole waterfall), ADL price at bankruptcy"
     )

@@ -15,9 +15,11 @@ from typing import NamedTuple
 
 import engine.events as ev
 from engine.instrument import Instrument
+from engine.policies import POLICY_BY_FIELD
 from engine.side import verb
 from engine.units import format_moment
-from tui.app import text
+from tui.app import policy_words, text
+from tui.app.order_words import order_type_words
 from tui.app.waterfall_words import (
     absorbed_words,
     adl_closed_words,
@@ -35,6 +37,7 @@ class LogLine(NamedTuple):
     time: str
     text: str
     tone: str  # OWN, ALARM, MARKET, GAIN or LOSS
+    mine: bool = False  # about the user's account: what the log's "yours only" keeps
 
 
 LINES_PER_FRAME = 250  # a crash frame brings thousands of events; the newest are worded
@@ -108,13 +111,14 @@ class Describer:
         if result is None:
             return None
         words, tone = result
-        return LogLine(format_moment(event.time, self.dated), words, tone)
+        return LogLine(format_moment(event.time, self.dated), words, tone, self._mine(event))
 
     # -- the user's own ------------------------------------------------------------------
 
     def _accepted(self, e: ev.OrderAccepted):
         i = self.i
-        what = f"#{e.order_id} {verb(e.side)} {text.qty(i, e.qty)} {e.order_type}"
+        kind = order_type_words(e.order_type)
+        what = f"#{e.order_id} {verb(e.side)} {text.qty(i, e.qty)} {kind}"
         if e.price is not None:
             what += f" @ {text.price(i, e.price)}"
         if e.trigger is not None:
@@ -124,7 +128,8 @@ class Describer:
         return f"order {what} accepted", OWN
 
     def _rejected(self, e: ev.OrderRejected):
-        what = f"{verb(e.side)} {e.order_type} " if e.side and e.order_type else ""
+        kind = order_type_words(e.order_type) if e.order_type else ""
+        what = f"{verb(e.side)} {kind} " if e.side and kind else ""
         return f"rejected {what}— {e.reason}", ALARM
 
     def _cancelled(self, e: ev.OrderCancelled):
@@ -150,7 +155,7 @@ class Describer:
             f"filled {verb(side)} {text.qty(i, e.qty)} @ {text.price(i, e.price)} "
             f"({role}, fee {text.money(fee)})"
         )
-        return LogLine(format_moment(e.time, self.dated), words, OWN)
+        return LogLine(format_moment(e.time, self.dated), words, OWN, True)
 
     def _position(self, e: ev.PositionChanged):
         if not e.realized:
@@ -174,8 +179,8 @@ class Describer:
         i = self.i
         return (
             f"ADL: your {text.side_word(e.side)} {text.qty(i, e.qty)} closed at "
-            f"{text.price(i, e.price)} against {e.liquidated} (rank {e.rank}, {e.policy}); "
-            + forgone_words(e.forgone),
+            f"{text.price(i, e.price)} against {e.liquidated} (rank {e.rank}, "
+            f"{policy_words.short('ranking', e.policy)}); " + forgone_words(e.forgone),
             ALARM,
         )
 
@@ -234,7 +239,8 @@ class Describer:
 
     def _adl_executed(self, e: ev.AdlExecuted):
         return (
-            f"ADL #{e.adl_id} ({e.reason}): {absorbed_words(e)}: "
+            f"ADL #{e.adl_id} ({policy_words.short('trigger_policy', e.reason)}): "
+            f"{absorbed_words(e)}: "
             f"{adl_closed_words(e, self.i, self._whose(e.liquidated))}",
             ALARM if e.liquidated == self.user else MARKET,
         )
@@ -256,18 +262,27 @@ class Describer:
     def _ended(self, e: ev.FeedEnded):
         return f"the run ended: {e.reason}", MARKET
 
+    def _mine(self, event: ev.Event) -> bool:
+        """The event is about the user's account: theirs, or their position liquidated
+        (the backstop's work on it and the ADL it caused included)."""
+        user = self.user
+        return getattr(event, "account", None) == user or getattr(event, "liquidated", None) == user
+
     def _whose(self, account: str) -> str:
         return "your" if account == self.user else f"{account}'s"
 
 
 def _policy_words(value: str) -> str:
-    """``venue=okx, ranking=pro_rata`` as ``venue okx (its whole waterfall), ranking
-    pro_rata``: a venue resets every rule its preset covers before the others apply."""
+    """``venue=okx, ranking=pro_rata`` as ``venue OKX (its whole waterfall), ADL ranking
+    pro rata``: a venue resets every rule its preset covers before the others apply."""
     words = []
     for change in value.split(", "):
         name, _, choice = change.partition("=")
+        said = policy_words.SHORT.get(name, {}).get(choice, choice)
         if name == "venue":
-            words.append(f"venue {choice} (its whole waterfall)")
+            words.append(f"venue {said} (its whole waterfall)")
+        elif name in POLICY_BY_FIELD:
+            words.append(f"{POLICY_BY_FIELD[name].title} {said}")
         else:
             words.append(f"{name.replace('_', ' ')} {choice}" if choice else name)
     return ", ".join(words)

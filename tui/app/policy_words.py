@@ -8,6 +8,8 @@ exist; a choice added there without a line here fails ``tests/tui/test_glossary.
 
 from __future__ import annotations
 
+from engine.policies import MarketSettings
+
 # The ADL score each ranking policy sorts by (SPEC §5.5), as the explain view writes
 # ``score = …``.
 FORMULAS = {
@@ -57,6 +59,35 @@ WORDS: dict[str, dict[str, str]] = {
     },
 }
 
+# policy field → choice → a few words, where a line has no room for ``WORDS`` (the
+# header, the event log); the identifier itself is for typing (palette, scenario files)
+SHORT: dict[str, dict[str, str]] = {
+    "venue": {
+        "bitmex": "BitMEX",
+        "binance": "Binance",
+        "bybit": "Bybit",
+        "okx": "OKX",
+        "hyperliquid": "Hyperliquid",
+        "dydx": "dYdX v4",
+    },
+    "ranking": {
+        "bitmex": "PnL × leverage",
+        "binance": "PnL × margin ratio",
+        "hyperliquid": "move × leverage",
+        "random": "random start",
+        "pro_rata": "pro rata",
+        "leverage_first": "leverage first",
+    },
+    "adl_price": {"bankruptcy": "at bankruptcy", "mark": "at the mark"},
+    "trigger_policy": {
+        "fund_exhausted": "fund empty",
+        "fund_drawdown": "fund drawdown",
+        "takeover_cap": "takeover cap",
+    },
+    "loss_policy": {"adl": "ADL", "clawback": "clawback"},
+    "mark_policy": {"fair": "fair price", "median": "median price", "index": "index price"},
+}
+
 # The columns of "The same event under every policy" (the ADL incident), left to right
 COMPARISON_COLUMNS: tuple[tuple[str, str], ...] = (
     ("policy", "the ranking policy (or clawback) splitting the same deficit; ← the one in force"),
@@ -70,3 +101,20 @@ COMPARISON_COLUMNS: tuple[tuple[str, str], ...] = (
 def policy_words(field: str, choice: str) -> str:
     """What ``choice`` of the rule ``field`` means, in one line."""
     return WORDS[field][choice]
+
+
+def short(field: str, choice: str) -> str:
+    """A few words for ``choice`` of the rule ``field`` (one the screen has no words for
+    as it came: a line in the log never fails for want of words)."""
+    return SHORT.get(field, {}).get(str(choice), str(choice))
+
+
+def in_force(settings: MarketSettings) -> tuple[str, str]:
+    """What happens to a loss the fund may not pay, with its label, short enough for the
+    header at 80 columns: ``ADL`` ``PnL × leverage, at bankruptcy, fund empty``, or
+    ``loss`` ``clawback, fund drawdown``."""
+    when = short("trigger_policy", settings.trigger_policy)
+    if str(settings.loss_policy) != "adl":
+        return "loss", f"{short('loss_policy', settings.loss_policy)}, {when}"
+    ranking = short("ranking", settings.ranking)
+    return "ADL", f"{ranking}, {short('adl_price', settings.adl_price)}, {when}"

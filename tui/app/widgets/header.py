@@ -11,7 +11,7 @@ from rich.style import Style
 
 from engine.frames import Frame
 from engine.units import PPM, format_duration, format_moment
-from tui.app import text
+from tui.app import policy_words, text
 from tui.app.market import Market, speed_text
 from tui.app.widgets.canvas import LineCanvas, Row
 
@@ -106,8 +106,8 @@ def header_facts(frame: Frame, market: Market) -> list[Fact]:
         state,
         ((speed_text(market.speed), "strong"),),
         ((frame.scenario, "accent"),),
-        _pair("ADL", settings.describe()),
-        _pair("mark", str(settings.mark_policy)),
+        _pair(*policy_words.in_force(settings)),
+        _pair("mark", policy_words.short("mark_policy", settings.mark_policy)),
     ]
 
 
