@@ -42,9 +42,15 @@ ADL = Symbol("A", "an ADL", "ADL")
 BOTH = Symbol("✱", "a liquidation and an ADL in the same column", "both")
 OWN = "inverse when it was yours"  # a style, not a character: said after the markers
 
+# -- the order book ----------------------------------------------------------------
+SIZE_BAR = Symbol("█", "the level's size, against the largest level shown", "size")
+DEPTH_BAR = Symbol("░", "the depth up to the level, against the deeper side", "depth")
+OWN_ORDER = Symbol("▶", "your resting order at that price", "yours")
+
 MARKERS = (LIQUIDATION, ADL, BOTH)
 PRICE_CHART = (RANGE, MARK, INDEX, LIQ_LINE, ENTRY_LINE, BELOW, ABOVE, *MARKERS)
 FUND_CHART = (FUND_RANGE, FUND_EQUITY, FUND_BALANCE, FLOOR_LINE, *MARKERS)
+BOOK = (SIZE_BAR, DEPTH_BAR, OWN_ORDER)
 
 
 def sentence(symbols: tuple[Symbol, ...]) -> str:
@@ -54,7 +60,12 @@ def sentence(symbols: tuple[Symbol, ...]) -> str:
 
 def line(symbols: tuple[Symbol, ...]) -> str:
     """Every symbol with its short name, in one line: ``│ mark range  • mark  …``."""
-    return "  ".join(f"{s.char} {s.short}" for s in symbols) + "  inverse: yours"
+    return pairs(symbols) + "  inverse: yours"
+
+
+def pairs(symbols: tuple[Symbol, ...]) -> str:
+    """The symbols with their short names and nothing else: ``█ size  ░ depth``."""
+    return "  ".join(f"{s.char} {s.short}" for s in symbols)
 
 
 def title(symbols: tuple[Symbol, ...], width: int) -> str:

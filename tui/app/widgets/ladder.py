@@ -1,19 +1,25 @@
 """The order-book ladder: asks above, bids below, the spread between.
 
-Each level shows its price, size and cumulative depth, with a bar of the size drawn
-over a shaded bar of the depth; the user's own resting orders are marked. Built on
-``LineCanvas``: a new book repaints only the levels that changed.
+Each level shows its price, size and cumulative depth, and two bars drawn in their
+own characters, so they read without colour: ``█`` the level's size against the
+largest level shown (one deep level stands out at once), then ``░`` the depth up to
+the level against the deeper side's total (the book's shape). Side by side, each on
+its own scale: on one scale a level is a tenth of the depth, and every size bar was
+one cell wide. The user's own resting orders are marked. Built on ``LineCanvas``: a
+new book repaints only the levels that changed.
 """
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from engine.instrument import Instrument
 from engine.views import BookView
-from tui.app import text
+from tui.app import legend, text
 from tui.app.widgets.canvas import LineCanvas, Piece, Row
 
 PRICE, SIZE, TOTAL = 10, 9, 10  # column widths
-OWN_MARK = "▶"
+OWN_MARK = legend.OWN_ORDER.char
 
 
 class BookLadder(LineCanvas):
@@ -46,26 +52,32 @@ class BookLadder(LineCanvas):
         colors = self.app.tones
         n = self.levels
         asks, bids = book.asks[:n], book.bids[:n]
-        deepest = max(_depth(asks)[-1:] + _depth(bids)[-1:] or [1])
+        scale = _Scale(
+            biggest=max((lots for _, lots in asks + bids), default=1),
+            deepest=max(_depth(asks)[-1:] + _depth(bids)[-1:] or [1]),
+        )
         room = self.size.width - 4 - PRICE - SIZE  # inside the border, after mark, price, size
         self.total = TOTAL if room >= TOTAL else 0  # a slim book drops the running total
         bar = max(0, room - self.total + 2)
+        subtitle = legend.pairs(legend.BOOK) if bar > 1 else ""
+        if self.border_subtitle != subtitle:
+            self.border_subtitle = subtitle  # what the bars mean, where they are drawn
         total = f"{'Total':>{TOTAL}}" if self.total else ""
         header = f"  {'Price':>{PRICE}}{'Size':>{SIZE}}{total}"
         rows: list[Row] = [((header, colors.muted),)]
         ask_rows = [
-            self._level(p, lots, cum, book, colors.down, colors.down_depth, bar, deepest)
+            self._level(p, lots, cum, book, colors.down, colors.down_depth, bar, scale)
             for (p, lots), cum in zip(asks, _depth(asks), strict=True)
         ]
         rows += [()] * (n - len(ask_rows)) + ask_rows[::-1]
         rows.append(self._spread(book, colors))
         rows += [
-            self._level(p, lots, cum, book, colors.up, colors.up_depth, bar, deepest)
+            self._level(p, lots, cum, book, colors.up, colors.up_depth, bar, scale)
             for (p, lots), cum in zip(bids, _depth(bids), strict=True)
         ]
         self.paint(rows)
 
-    def _level(self, price, lots, cumulative, book, side_style, depth_style, bar, deepest):
+    def _level(self, price, lots, cumulative, book, side_style, depth_style, bar, scale):
         i = self.instrument
         own = price in book.own_orders
         mark = (f"{OWN_MARK} ", self.app.tones.accent) if own else ("  ", None)
@@ -78,16 +90,14 @@ class BookLadder(LineCanvas):
             numbers.append((f"{text.qty(i, cumulative):>{TOTAL}}", self.app.tones.muted))
         if bar <= 1:
             return tuple(numbers)
-        # one scale for both, the deeper side's total depth: the shaded bar grows away
-        # from the spread, and the level's own size is the bright part at its start
-        size_cells = max(1, round(lots * (bar - 1) / deepest))
-        depth_cells = max(size_cells, round(cumulative * (bar - 1) / deepest))
-        return (
-            *numbers,
-            (" ", None),
-            ("█" * size_cells, side_style + depth_style),
-            (" " * (depth_cells - size_cells), depth_style),
-        )
+        size_room, depth_room = _split(bar - 1)
+        size = _cells(lots, scale.biggest, size_room)
+        pieces = [*numbers, (" ", None), (legend.SIZE_BAR.char * size, side_style + depth_style)]
+        if depth_room:
+            depth = _cells(cumulative, scale.deepest, depth_room)
+            gap = " " * (size_room - size + 1)
+            pieces += [(gap, None), (legend.DEPTH_BAR.char * depth, side_style)]
+        return tuple(pieces)
 
     def _spread(self, book: BookView, colors) -> Row:
         i = self.instrument
@@ -100,6 +110,27 @@ class BookLadder(LineCanvas):
         if len(f"  last {last}{spread} ({rel})") <= self.size.width - 2:
             spread += f" ({rel})"  # the relative spread, where it fits
         return ((f"  last {last}", colors.text), (spread, colors.muted))
+
+
+class _Scale(NamedTuple):
+    """The two bars' scales for one book: the largest level shown and the deeper side."""
+
+    biggest: int
+    deepest: int
+
+
+def _split(cells: int) -> tuple[int, int]:
+    """The size bar's room and the depth bar's, a space between; a book too slim for
+    two bars of two cells or more keeps the size bar alone."""
+    if cells < 5:
+        return cells, 0
+    size = cells // 2
+    return size, cells - size - 1
+
+
+def _cells(amount: int, scale: int, room: int) -> int:
+    """A bar's length: at least a cell, so the smallest level still shows."""
+    return max(1, round(amount * room / scale))
 
 
 def _depth(levels: tuple[tuple[int, int], ...]) -> list[int]:
