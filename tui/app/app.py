@@ -24,7 +24,6 @@ from textual import events
 from textual.app import App, ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer
 
 import engine.events as ev
 from engine.errors import UserFacingError
@@ -53,6 +52,7 @@ from tui.app.screens.welcome import WelcomeScreen
 from tui.app.theme_keeper import NO_FILE, ThemeKeeper
 from tui.app.widgets.chart import PriceChart
 from tui.app.widgets.event_log import EventLog
+from tui.app.widgets.footer import FittingFooter
 from tui.app.widgets.header import MarketHeader, header_facts
 from tui.app.widgets.ladder import BookLadder
 from tui.app.widgets.lesson_panel import LessonPanel
@@ -128,7 +128,7 @@ class SandboxApp(OrderActions, App[None]):
                 yield PriceChart(id="chart")
                 yield PositionsPanel(id="positions")
                 yield EventLog(id="log")
-        yield Footer()
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         self.tones = Colors.from_variables(self.theme_variables)
