@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from engine.events import Event
+from engine.exchange import Exchange
 from engine.explain import explain
 from engine.frames import Frame, build_frame
 from engine.order_preview import preview_order
@@ -101,16 +102,7 @@ class Session:
     def price_point(self) -> PricePoint:
         """The prices and the insurance fund after the last step (cheap: the charts take
         one every step, so a crash at full speed keeps every dip)."""
-        exchange = self.exchange
-        prices, fund = exchange.prices, exchange.fund
-        return PricePoint(
-            exchange.time,
-            prices.mark,
-            prices.index,
-            exchange.fund_equity(),
-            fund.balance,
-            fund.floor(),
-        )
+        return price_point(self.exchange)
 
     def preview(
         self,
@@ -235,6 +227,20 @@ class Session:
         self._events.extend(events)
         for listener in self.listeners:
             listener(self.steps, self.exchange.time, command, events)
+
+
+def price_point(exchange: Exchange) -> PricePoint:
+    """``Session.price_point`` of an exchange: also what a session listener reads during
+    a journal's replay (``--resume`` refills the charts), before the session is whole."""
+    prices, fund = exchange.prices, exchange.fund
+    return PricePoint(
+        exchange.time,
+        prices.mark,
+        prices.index,
+        exchange.fund_equity(),
+        fund.balance,
+        fund.floor(),
+    )
 
 
 def start(scenario: str, seed: int | None = None) -> Session:

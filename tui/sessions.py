@@ -18,6 +18,7 @@ import sys
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from platformdirs import user_data_dir
 
@@ -26,6 +27,9 @@ from engine.restore import NOT_MOVED, Divergence, Moved, Restored, restore
 from engine.session import Listener, Session
 from engine.simulation import Simulation
 from tui.arguments import UserError
+
+if TYPE_CHECKING:
+    from tui.app.history import PriceHistory
 
 LAST = "last-session"
 
@@ -140,6 +144,7 @@ class Keeper:
 
     def __init__(self) -> None:
         self.journal: JournalWriter | None = None
+        self.chart: PriceHistory | None = None  # a resumed session's charts so far
 
     def start(self, simulation: Simulation) -> Session:
         self.save()
@@ -153,8 +158,14 @@ class Keeper:
         return self.start(Simulation(load_scenario(scenario)))
 
     def resume(self, path: str | None, moved: Moved = NOT_MOVED) -> tuple[Session, list[str]]:
+        """The session rebuilt from its journal; ``chart`` then holds the charts' history
+        its replay went through, for the app to open on."""
+        from tui.replayed_chart import ReplayedChart
+
         self.save()
-        session, self.journal, warnings = resume(path, moved=moved)
+        replayed = ReplayedChart()
+        session, self.journal, warnings = resume(path, replayed.listeners, moved)
+        self.chart = replayed.detach(session)
         mark(self.journal.path)
         return session, warnings
 

@@ -87,6 +87,7 @@ class SandboxApp(OrderActions, App[None]):
         lesson: Lesson | None = None,
         welcome: Lesson | None = None,
         themes: ThemeKeeper = NO_FILE,
+        chart: history.PriceHistory | None = None,
     ) -> None:
         """``open_session(scenario name)`` makes the session a palette switch opens (the
         command line passes one that journals it) and ``scenarios()`` lists the ones it
@@ -97,7 +98,7 @@ class SandboxApp(OrderActions, App[None]):
         self.list_scenarios = scenarios
         self.live = live
         self.warmup = warmup
-        self.market = Market(session, speed, paused)
+        self.market = Market(session, speed, paused, chart)  # chart: a resumed session's
         self.frame: Frame | None = None  # the last one drawn: what the app knows of the market
         self.describer: Describer | None = None  # made from the first frame of a session
         self.incidents: list[Incident] = []

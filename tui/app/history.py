@@ -137,16 +137,19 @@ class PriceHistory:
         return self.times[-1] - self.times[first]
 
 
-def flag_events(chart: PriceHistory, events: Sequence[Event], user: str) -> None:
+def flag_events(
+    chart: PriceHistory, events: Sequence[Event], user: str, moves: bool = True
+) -> None:
     """Mark the steps where liquidations and ADL happened (the user's own apart), and keep
-    the fund's latest movements. A crash frame can hold 50,000 events: each step and
-    kind is flagged once."""
+    the fund's latest movements (unless ``moves`` is False). A crash frame can hold
+    50,000 events: each step and kind is flagged once."""
     flags: dict[tuple[int, int], None] = {}
-    moves = chart.fund_moves
+    kept = chart.fund_moves
     for event in events:
         cls = type(event)
         if cls is InsuranceFundChanged:
-            moves.append(event)
+            if moves:
+                kept.append(event)
         elif cls is Liquidation:
             flags[event.time, OWN_LIQUIDATION if event.account == user else LIQUIDATION] = None
         elif cls is AdlExecuted:

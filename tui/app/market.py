@@ -34,11 +34,18 @@ def speed_text(speed: float) -> str:
 
 
 class Market:
-    def __init__(self, session: Session, speed: float = 1, paused: bool = False) -> None:
+    def __init__(
+        self,
+        session: Session,
+        speed: float = 1,
+        paused: bool = False,
+        history: PriceHistory | None = None,
+    ) -> None:
+        """``history``: the chart so far (a resumed session's, ``tui/replayed_chart.py``)."""
         self.session = session
         self.speed = speed
         self.paused = paused
-        self.history = PriceHistory()
+        self.history = history if history is not None else PriceHistory()
         self.halted = False  # the user was liquidated or ADL'd: stop until the screen shows it
         self.stop_when: Callable[[int, list], bool] | None = None  # a lesson: step done?
         self._debt = debt_for(session)  # steps, or a replay's market time

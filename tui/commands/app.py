@@ -120,6 +120,7 @@ def open_app(
                 lesson=lesson,
                 welcome=welcome,
                 themes=themes,
+                chart=keeper.chart,
             )
             ending.app.run()
         except Stopped as stop:  # a signal while the session was being built
