@@ -23,6 +23,7 @@ from tui.commands import (
     export,
     learn,
     scenarios,
+    serve,
     sessions,
     simulate,
     verify,
@@ -40,6 +41,7 @@ SUBCOMMANDS = {
     "learn": learn,
     "sessions": sessions,
     "completion": completion,
+    "serve": serve,
 }
 PROG = "adl-sandbox"
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a tool cut off by `| head`
