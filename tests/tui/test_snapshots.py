@@ -23,6 +23,7 @@ SNAPSHOTS = (
     "glossary",
     "queue",
     "what-if",
+    "small-terminal",  # 80×24: the position and the log, the footer's first keys
 )
 
 
