@@ -3,11 +3,14 @@ header and the log, and the palette keeps the identifier a user types beside the
 
 from __future__ import annotations
 
+from engine.instrument import default_instrument
 from engine.orders import OrderType
 from engine.policies import POLICIES
+from engine.views import OrderView
 from tui.app.commands import commands
 from tui.app.order_words import ORDER_TYPES
 from tui.app.policy_words import SHORT, WORDS
+from tui.app.widgets.positions import order_cells
 
 from .helpers import drive, paused_app
 
@@ -40,3 +43,9 @@ def test_the_log_says_an_order_type_in_words():
     words = Describer(load_instrument(), "you")
     accepted = ev.OrderAccepted(0, "you", 3, 1, "post_only", 10, 500_000)
     assert "buy 0.010 post-only @ 50,000.0" in words.line(accepted).text
+
+
+def test_the_open_orders_list_says_the_order_type_in_words():
+    stop = OrderView(7, -1, "stop_market", 1_000, None, True, trigger=480_000)
+    cells = order_cells(stop, default_instrument())
+    assert cells[2] == "stop-market" and cells[5] == "48,000.0"

@@ -26,6 +26,7 @@ from engine.side import verb
 from engine.units import PPM
 from engine.views import AccountView, OrderView, PositionView
 from tui.app import text
+from tui.app.order_words import order_type_words
 from tui.app.widgets.canvas import LineCanvas, Row
 
 WARN_RATIO = 800_000  # SPEC §3: warn from 80 %
@@ -381,7 +382,7 @@ def order_cells(order: OrderView, i: Instrument) -> list[str]:
     return [
         str(order.order_id),
         verb(order.side),
-        order.order_type,
+        order_type_words(order.order_type),
         text.qty(i, order.qty),
         price,
         trigger,
