@@ -19,6 +19,7 @@ from engine.units import format_moment
 from tui.app import text
 from tui.app.fund_account import account_words, fund_account
 from tui.app.incident import Incident
+from tui.app.policy_words import short
 from tui.app.waterfall_words import (
     backstop_verb,
     better_words,
@@ -191,7 +192,8 @@ def adl_words(
     closed = (
         f"ADL #{e.adl_id} closed {text.qty(i, e.qty)} against "
         f"{plural(e.counterparties, text.side_word(-e.side))}, ranked at that moment "
-        f"({e.policy} ranking), at {text.price(i, e.price)}{price_label(e, liq)}: {ranks}{fund}."
+        f"(ranking {short('ranking', e.policy)}: {e.policy}), at "
+        f"{text.price(i, e.price)}{price_label(e, liq)}: {ranks}{fund}."
     )
     return [why, closed]
 

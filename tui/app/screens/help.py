@@ -40,6 +40,13 @@ class HelpScreen(ReadingScreen):
 def help_lines(bindings: list[Binding]) -> list[Content]:
     keys = [(b.key_display or b.key, b.tooltip or b.description) for b in bindings]
     keys.append(("ctrl+p", "command palette"))
+    keys.append(
+        (
+            "tab",
+            "the event log takes the keys: ↑/↓ pick a line, pgup/pgdn, enter shows it whole, "
+            "y only your events, esc gives the keys back",
+        )
+    )
     width = max(len(k) for k, _ in keys)
     lines = [Content.assemble((f"  {k:<{width}}  ", "bold $accent"), d) for k, d in keys]
     lines += [Content(""), Content.styled("Reading the screen", "bold")]
