@@ -35,3 +35,14 @@ class HelpText(argparse.HelpFormatter):
         if "\n" in text:
             return "\n".join(indent + line for line in text.splitlines())
         return super()._fill_text(text, width, indent)
+
+
+def whole_number(text: str) -> int:
+    """An argparse type: a whole number, zero or more (a seed, a count)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("must not be negative")
+    return value

@@ -20,7 +20,7 @@ from datetime import datetime
 
 from engine.units import SECOND, parse_duration
 from tui import sessions
-from tui.arguments import HelpText, Parser, UserError, described
+from tui.arguments import HelpText, Parser, UserError, described, whole_number
 from tui.pruning import Rules, prunable, remove
 from tui.saved_sessions import SavedSession, saved_sessions
 
@@ -38,20 +38,12 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         help="remove old sessions (never the last one, nor one open now)",
         description="Remove saved sessions: the last one and any open one are always kept.",
     )
-    prune.add_argument("--keep", type=_count, metavar="N", help="keep the N most recently used")
+    prune.add_argument(
+        "--keep", type=whole_number, metavar="N", help="keep the N most recently used"
+    )
     prune.add_argument(
         "--older-than", metavar="AGE", help="remove only sessions unused for longer (7d, 12h)"
     )
-
-
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError("must not be negative")
-    return value
 
 
 def run(args: argparse.Namespace) -> int:

@@ -25,7 +25,7 @@ from engine.session import Session
 from engine.simulation import Simulation
 from engine.units import format_money_short, parse_duration, to_money
 from tui import sessions
-from tui.arguments import UserError, described
+from tui.arguments import UserError, described, whole_number
 from tui.columns import table
 from tui.outputs import check_output
 
@@ -63,7 +63,7 @@ def add_market_arguments(parser: argparse.ArgumentParser, every_venue: bool = Fa
         metavar="NAME|PATH",
         help="a shipped scenario (see `adl-sandbox scenarios`) or a TOML file (default: calm)",
     )
-    parser.add_argument("--seed", type=_seed, help="random seed (default: the scenario's)")
+    parser.add_argument("--seed", type=whole_number, help="random seed (default: the scenario's)")
     venues = [venue.value for venue in Venue]
     parser.add_argument(
         "--venue",
@@ -78,16 +78,6 @@ def add_market_arguments(parser: argparse.ArgumentParser, every_venue: bool = Fa
     parser.add_argument("--sort", action="store_true", help="accept replay rows out of order")
     parser.add_argument("--start", type=_moment, help="replay from this time (ISO or epoch)")
     parser.add_argument("--end", type=_moment, help="replay up to this time (ISO or epoch)")
-
-
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError("must not be negative")
-    return value
 
 
 def _moment(text: str) -> int:
