@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from msgspec import Struct
+
 
 class OrderType(StrEnum):
     LIMIT = "limit"  # good till cancelled
@@ -26,21 +28,23 @@ REDUCE_ONLY_CUT = "reduce-only: cut to the position's size"  # why part of an or
 STOPS = frozenset({OrderType.STOP_MARKET, OrderType.STOP_LIMIT})  # fire as the price moves against
 
 
-class Order:
-    """A live order. Mutable because fills shrink it; the engine never hands it out."""
+class Order(Struct, gc=False, eq=False):
+    """A live order. Mutable because fills shrink it; the engine never hands it out.
 
-    __slots__ = ("id", "account", "side", "price", "qty", "reduce_only", "margin")
+    A msgspec ``Struct`` rather than a slotted class: one is made for every order that
+    rests, and msgspec builds it in C, about three times faster than an ``__init__``.
+    ``gc=False``: it holds only numbers and strings. Compared by identity, as before
+    (``eq=False``), and positional like the old constructor:
+    ``Order(order_id, account, side, price, qty, reduce_only)``.
+    """
 
-    def __init__(
-        self, order_id: int, account: str, side: int, price: int, qty: int, reduce_only: bool
-    ) -> None:
-        self.id = order_id
-        self.account = account
-        self.side = side
-        self.price = price
-        self.qty = qty
-        self.reduce_only = reduce_only
-        self.margin = 0  # initial margin reserved for the part that would open a position
+    id: int
+    account: str
+    side: int
+    price: int
+    qty: int
+    reduce_only: bool
+    margin: int = 0  # initial margin reserved for the part that would open a position
 
 
 class TriggerOrder:
