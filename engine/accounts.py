@@ -28,6 +28,12 @@ class MarginMode(StrEnum):
     ISOLATED = "isolated"
 
 
+# Bound once: ``MarginMode.ISOLATED`` goes through ``EnumType.__getattr__``, which makes
+# every lookup on the class cost as much as a function call; fills and margin checks
+# test the mode on every order.
+_ISOLATED = MarginMode.ISOLATED
+
+
 class Account:
     """A trader's live state on the one instrument: settings, position, order bookkeeping.
 
@@ -186,11 +192,12 @@ class Accounts:
         A long selling at P loses cost·cv − Q·P·cv and pays Q·P·cv·r; both within the
         collateral C means P ≥ (cost·cv − C) / (Q·cv·(1 − r)); a short, P ≤ (cost·cv + C)
         / (Q·cv·(1 + r))."""
-        if not account.lots:
+        held = account.lots
+        if not held:
             return None
-        lots, cv, rate = abs(account.lots), self._cv, self.instrument.taker_fee
-        value, collateral = account.cost * cv, self.collateral(account)
-        if account.side > 0:
+        lots, cv, rate = abs(held), self._cv, self.instrument.taker_fee
+        value, collateral = account.cost * cv, self.ledger.balances[account.margin_key]
+        if held > 0:
             top = (value - collateral) * PPM
             return -(-top // (lots * cv * (PPM - rate))) if top > 0 else None
         return (value + collateral) * PPM // (lots * cv * (PPM + rate))
@@ -199,11 +206,12 @@ class Accounts:
         """Money free for new orders: cross = wallet + uPnL − position IM − order margin;
         isolated = wallet − order margin (the position's margin is set aside)."""
         wallet = self.ledger.balances[account.wallet]
-        if account.mode is MarginMode.ISOLATED or not account.lots:
+        held = account.lots
+        if account.mode is _ISOLATED or not held:
             return wallet - account.reserved
         mark = self.prices.mark
-        lots = abs(account.lots)
-        upnl = margin.unrealized_pnl(account.side, lots, account.cost, mark, self._cv)
+        side, lots = (1, held) if held > 0 else (-1, -held)
+        upnl = margin.unrealized_pnl(side, lots, account.cost, mark, self._cv)
         position_im = margin.initial_margin(lots * mark * self._cv, account.leverage)
         return wallet + upnl - position_im - account.reserved
 
@@ -281,7 +289,7 @@ class Accounts:
         """
         held = account.lots
         realized = 0
-        if held and (held > 0) != (side > 0):
+        if held * side < 0:  # against the position: close first
             closing = min(lots, abs(held))
             realized = self._close(account, closing, price)
             account.realized += realized
@@ -341,7 +349,7 @@ class Accounts:
         margin from the wallet."""
         if account.lots:
             raise ValueError(f"{account.id} declares a second position")
-        if account.mode is MarginMode.ISOLATED:
+        if account.mode is _ISOLATED:
             needed = margin.initial_margin(lots * entry * self._cv, account.leverage)
             if self.ledger.balances[account.wallet] < needed:
                 raise ValueError(
@@ -360,7 +368,7 @@ class Accounts:
             self.long_lots += lots
         account.lots += side * lots
         account.cost += lots * price
-        if account.mode is MarginMode.ISOLATED:
+        if account.mode is _ISOLATED:
             initial = margin.initial_margin(lots * price * self._cv, account.leverage)
             self.ledger.draw((account.wallet,), account.isolated, initial)
 
@@ -374,7 +382,7 @@ class Accounts:
         if position_side > 0:
             self.long_lots -= closing
         ledger = self.ledger
-        isolated = account.mode is MarginMode.ISOLATED
+        isolated = account.mode is _ISOLATED
         share = ledger.balances[account.isolated] * closing // held if isolated else 0
         self._settle_pnl(account, realized)
         if isolated:

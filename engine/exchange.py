@@ -44,6 +44,10 @@ from engine.views import (
     MarketView,
 )
 
+# Enum members bound once: ``OrderType.MARKET`` goes through ``EnumType.__getattr__``,
+# which makes every such lookup on the class cost as much as a function call.
+_MARKET, _STOP_LIMIT = OrderType.MARKET, OrderType.STOP_LIMIT
+
 
 @dataclass(frozen=True, slots=True)
 class ExchangeConfig:
@@ -219,14 +223,15 @@ class Exchange:
                 trigger_source = TriggerSource(trigger_source)
         except (UnitError, ValueError) as error:
             return reject(account_id, _reason(error), _side_or_zero(side), str(order_type))
-        if order_type is OrderType.MARKET:
+        triggered = order_type in TRIGGERED_TYPES
+        if order_type is _MARKET:
             price = None
-        elif order_type in TRIGGERED_TYPES:
+        elif triggered:
             if trigger is None:
                 return reject(
                     account_id, f"a {order_type} order needs a trigger price", side, order_type
                 )
-            if order_type is not OrderType.STOP_LIMIT:
+            if order_type is not _STOP_LIMIT:
                 price = None
             elif price is None:
                 return reject(
@@ -234,11 +239,11 @@ class Exchange:
                 )
         elif price is None:
             return reject(account_id, f"a {order_type} order needs a price", side, order_type)
-        if reduce_only and (account.lots == 0 or account.side == side):
+        if reduce_only and account.lots * side >= 0:  # flat, or on the order's side
             return reject(
                 account_id, "reduce-only order would increase the position", side, order_type
             )
-        if order_type in TRIGGERED_TYPES:
+        if triggered:
             return self.orders.add_stop(
                 account, side, qty, order_type, trigger, trigger_source, reduce_only, price
             )

@@ -31,7 +31,11 @@ from engine.orders import (
 from engine.pricing import PriceState
 from engine.side import Side
 from engine.tape import Tape
-from engine.units import PPM, ceil_div
+from engine.units import PPM
+
+# Enum members bound once: ``OrderType.MARKET`` goes through ``EnumType.__getattr__``,
+# which makes every such lookup on the class cost as much as a function call.
+_MARKET, _POST_ONLY = OrderType.MARKET, OrderType.POST_ONLY
 
 
 class TraderOrder:
@@ -93,7 +97,7 @@ class OrderEntry:
         book, tape = self.matching.book, self.tape
         best_opposite = book.best_ask() if side > 0 else book.best_bid()
         if (
-            order_type is OrderType.POST_ONLY
+            order_type is _POST_ONLY
             and best_opposite is not None
             and (price >= best_opposite if side > 0 else price <= best_opposite)
         ):
@@ -104,14 +108,15 @@ class OrderEntry:
                 side,
                 order_type,
             )
-        if order_type is OrderType.MARKET and best_opposite is None:
+        if order_type is _MARKET and best_opposite is None:
             return self.reject(
                 account.id,
                 f"no {'asks' if side > 0 else 'bids'} on the book for a market {Side(side).verb}",
                 side,
                 order_type,
             )
-        bound = self.accounts.bankruptcy_bound(account) if account.side == -side else None
+        reducing = account.lots * side < 0  # the order meets a position on the other side
+        bound = self.accounts.bankruptcy_bound(account) if reducing else None
         beyond = bound is not None and price is not None and side * (price - bound) > 0
         if beyond:
             return self.reject(
@@ -157,7 +162,7 @@ class OrderEntry:
             order.margin = order_margin
             self.matching.rest(account, order)
         elif left:
-            why = "no more liquidity" if order_type is OrderType.MARKET else "unfilled rest of IOC"
+            why = "no more liquidity" if order_type is _MARKET else "unfilled rest of IOC"
             if price is None and bound is not None:
                 why = "no more liquidity before the position's bankruptcy price"
             if reduce_only and order_type in RESTING_TYPES:
@@ -182,20 +187,22 @@ class OrderEntry:
         self, account: Account, qty: int, price: int, exposure: int, order_margin: int
     ) -> str | None:
         """Why an order that opens ``exposure`` lots cannot be afforded, or None."""
-        cv = self.instrument.contract_value
+        instrument = self.instrument
+        cv = instrument.contract_value
         notional = exposure * price * cv
-        allowed = self.instrument.tier_for(notional).max_leverage
+        allowed = instrument.tier_for(notional).max_leverage
         if account.leverage > allowed:
             return (
                 f"leverage {account.leverage}x is above the {allowed}x maximum for a position "
-                f"of {self.instrument.money_text(notional)} notional"
+                f"of {instrument.money_text(notional)} notional"
             )
-        needed = order_margin + ceil_div(qty * price * cv * self.instrument.taker_fee, PPM)
+        fee = -(-qty * price * cv * instrument.taker_fee // PPM)  # the taker fee, rounded up
+        needed = order_margin + fee
         available = self.accounts.available(account)
         if needed > available:
             return (
-                f"insufficient margin: the order needs {self.instrument.money_text(needed)}, "
-                f"{self.instrument.money_text(max(available, 0))} available"
+                f"insufficient margin: the order needs {instrument.money_text(needed)}, "
+                f"{instrument.money_text(max(available, 0))} available"
             )
         return None
 
