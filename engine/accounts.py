@@ -204,15 +204,19 @@ class Accounts:
 
     def available(self, account: Account) -> int:
         """Money free for new orders: cross = wallet + uPnL − position IM − order margin;
-        isolated = wallet − order margin (the position's margin is set aside)."""
+        isolated = wallet − order margin (the position's margin is set aside).
+
+        Every order's margin check asks this, so ``margin.unrealized_pnl`` and
+        ``margin.initial_margin`` are written out here, as ``order_margin`` writes out
+        the order's IM (tests/engine/test_order_path.py holds them to the same numbers).
+        """
         wallet = self.ledger.balances[account.wallet]
         held = account.lots
         if account.mode is _ISOLATED or not held:
             return wallet - account.reserved
-        mark = self.prices.mark
-        side, lots = (1, held) if held > 0 else (-1, -held)
-        upnl = margin.unrealized_pnl(side, lots, account.cost, mark, self._cv)
-        position_im = margin.initial_margin(lots * mark * self._cv, account.leverage)
+        mark, cv = self.prices.mark, self._cv
+        upnl = (held * mark - (account.cost if held > 0 else -account.cost)) * cv  # s·(Q·P − C)
+        position_im = -(-abs(held) * mark * cv // account.leverage)  # ⌈Q·P·cv / leverage⌉
         return wallet + upnl - position_im - account.reserved
 
     def order_margin(

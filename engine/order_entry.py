@@ -75,6 +75,10 @@ class OrderEntry:
         self.prices = prices
         self.tape = tape
         self.stops: dict[int, TriggerOrder] = {}
+        # Below this notional an order is in the first margin tier: the margin check,
+        # run on every order, need not search the tier table for most of them.
+        floors = instrument.floors
+        self._first_tier_below = floors[1] if len(floors) > 1 else 0
 
     def reject(self, account_id: str, reason: str, side: int = 0, order_type: str = "") -> Event:
         return self.tape.emit(
@@ -190,7 +194,10 @@ class OrderEntry:
         instrument = self.instrument
         cv = instrument.contract_value
         notional = exposure * price * cv
-        allowed = instrument.tier_for(notional).max_leverage
+        if notional < self._first_tier_below:
+            allowed = instrument.tiers[0].max_leverage
+        else:
+            allowed = instrument.tier_for(notional).max_leverage
         if account.leverage > allowed:
             return (
                 f"leverage {account.leverage}x is above the {allowed}x maximum for a position "
