@@ -13,6 +13,8 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from engine.agents.schedule import EVERY_STEP, SCHEDULED
+
 TEXT_OR_NUMBER = (str, int)
 OPTIONAL_TEXT_OR_NUMBER = (str, int, type(None))
 COMMANDS: dict[str, dict[str, tuple[type, ...]]] = {  # command → argument → accepted types
@@ -50,6 +52,7 @@ SETTINGS: dict[str, tuple[type, ...]] = {  # a header's run settings → accepte
     "start": (int, type(None)),
     "end": (int, type(None)),
     "venue": (str, type(None)),
+    "crowd_schedule": (str,),
 }
 
 
@@ -105,6 +108,9 @@ def check_header(header: dict[str, Any]) -> None:
     duration = settings.get("duration")
     if duration is not None and duration <= 0:
         raise RecordError(f"the header's duration {duration} is not positive")
+    crowd = settings.get("crowd_schedule", EVERY_STEP)
+    if crowd not in (SCHEDULED, EVERY_STEP):
+        raise RecordError(f"the header's crowd_schedule {_text(crowd)} is not one this runs")
     grid = header.get("instrument", {})
     if not isinstance(grid, dict):
         raise RecordError("the header's instrument is not an object")

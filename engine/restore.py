@@ -14,6 +14,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
+from engine.agents.schedule import EVERY_STEP
 from engine.errors import UserFacingError
 from engine.journal import JournalError, JournalFile, encode, file_digest
 from engine.scenario import Scenario, load_scenario, scenario_path
@@ -97,6 +98,7 @@ def _simulation(header: dict[str, Any], scenario: Scenario, replay: str | None) 
         start=settings.get("start"),
         end=settings.get("end"),
         venue=settings.get("venue"),
+        crowd_schedule=settings.get("crowd_schedule", EVERY_STEP),  # older journals drew so
     )
 
 

@@ -21,6 +21,7 @@ from engine.agents.crowd import Crowd
 from engine.agents.makers import MarketMaker
 from engine.agents.momentum import MomentumTrader
 from engine.agents.noise import NoiseTrader
+from engine.agents.schedule import SCHEDULED
 from engine.agents.scripted import ScriptedTraders
 from engine.datafile import DataFileError
 from engine.exchange import Exchange, ExchangeConfig
@@ -50,8 +51,11 @@ class Simulation:
         start: int | None = None,
         end: int | None = None,
         venue: str | None = None,
+        crowd_schedule: str = SCHEDULED,
     ) -> None:
-        """``venue`` runs the scenario under another venue's preset (its whole market)."""
+        """``venue`` runs the scenario under another venue's preset (its whole market);
+        ``crowd_schedule`` is how the crowd's acts are drawn (``engine/agents/schedule.py``:
+        a journal from before scheduling replays with ``every_step``)."""
         if venue is not None:
             scenario = replace(scenario, market=venues.switch(scenario.market, venue=venue))
         self.scenario = scenario
@@ -64,6 +68,7 @@ class Simulation:
             "start": start,
             "end": end,
             "venue": venue,
+            "crowd_schedule": crowd_schedule,
         }
         rng = random.Random(self.seed)
         feed = scenario.feed
@@ -236,7 +241,8 @@ class Simulation:
         for n in range(population.noise.count):
             agents.append(NoiseTrader(f"noise-{n + 1}", population.noise, _stream(rng)))
         if population.crowd.count:
-            agents.append(Crowd("crowd-", population.crowd, _stream(rng)))
+            crowd_schedule = self.settings["crowd_schedule"]
+            agents.append(Crowd("crowd-", population.crowd, _stream(rng), crowd_schedule))
         for n in range(population.momentum.count):
             agents.append(MomentumTrader(f"momentum-{n + 1}", population.momentum, _stream(rng)))
         return agents

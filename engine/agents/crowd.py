@@ -3,7 +3,8 @@
 Each step a few of them act: a flat trader opens a position with part of the
 wallet at its own leverage; a holder takes profit past a target ROE or adds to a
 winner; a trader wiped out by a liquidation waits, then deposits again and comes
-back. The crowd is one agent for speed: one random draw per trader per step.
+back. The crowd is one agent for speed, and who acts when is scheduled
+(``engine/agents/schedule.py``): a step costs the traders who act, not the crowd.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import random
 from dataclasses import dataclass
 
 from engine.agents.base import MarketState, lots_for
+from engine.agents.schedule import SCHEDULED, schedule
 from engine.exchange import Exchange
 from engine.orders import OrderType
 from engine.scenario import CrowdSpec
@@ -28,7 +30,9 @@ class Member:
 
 
 class Crowd:
-    def __init__(self, prefix: str, spec: CrowdSpec, rng: random.Random) -> None:
+    def __init__(
+        self, prefix: str, spec: CrowdSpec, rng: random.Random, scheduling: str = SCHEDULED
+    ) -> None:
         self.spec, self.rng = spec, rng
         levels = [lev for lev, _ in spec.leverage]
         weights = [w for _, w in spec.leverage]
@@ -41,16 +45,16 @@ class Crowd:
             )
             for n in range(spec.count)
         ]
+        self.schedule = schedule(scheduling, spec.count, spec.activity, rng)
 
     def setup(self, exchange: Exchange) -> None:
         for m in self.members:
             exchange.open_account(m.name, self.spec.balance, m.mode, m.leverage)
 
     def act(self, state: MarketState, exchange: Exchange) -> None:
-        chance, rng = self.spec.activity, self.rng
-        for member in self.members:
-            if rng.random() < chance:
-                self._act(member, state, exchange)
+        members = self.members
+        for member in self.schedule.due():
+            self._act(members[member], state, exchange)
 
     def _act(self, m: Member, state: MarketState, exchange: Exchange) -> None:
         lots, cost = exchange.position(m.name)
