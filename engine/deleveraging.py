@@ -99,10 +99,9 @@ class Deleveraging:
         """Rank both sides under the policy in force and light every position (SPEC §5.6),
         in slices (``engine/slices.py``)."""
         policy = self.settings.ranking
-        needs_mark = policy is RankingPolicy.BINANCE  # its margin ratio moves with the mark
-        holders = {
-            side: self.holders(side) if needs_mark else self.queue.tracked(side) for side in (1, -1)
-        }
+        holders = None  # the queue's own, kept as they change
+        if policy is RankingPolicy.BINANCE:  # its margin ratio moves with the mark
+            holders = {side: self.holders(side) for side in (1, -1)}
         yield
         yield from self.queue.publishing(
             policy, holders, self.prices.mark, self._cv, self.tape.time, self.settings.lights
@@ -162,7 +161,11 @@ class Deleveraging:
             mark, cv = self.prices.mark, self._cv
             holders = self._holders_now(side)
             yield
-            scored = yield from adl.scoring(policy, holders, mark, cv)
+            scored = None
+            if policy is not RankingPolicy.BINANCE:  # the queue's own positions: numpy may
+                scored = self.queue.scored(policy, side, mark, cv)
+            if scored is None:
+                scored = yield from adl.scoring(policy, holders, mark, cv)
             live[side] = LiveQueue(policy, holders, mark, cv, scored)
         yield from live[side].preparing()
         return live[side]
