@@ -18,8 +18,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 
+from benchmarks.crowd_scenario import flash_crash_with_crowd
 from benchmarks.ui_bench import Terminal
 
 CROWD = 100_000
@@ -46,8 +46,7 @@ def crash_key_latency_ms_100k() -> float:
     appearing, over every press from the start to the crash's end."""
     latencies = []
     with tempfile.TemporaryDirectory() as folder:
-        scenario = Path(folder) / "flash-crash-100k.toml"
-        scenario.write_text(_scenario_text())
+        scenario = flash_crash_with_crowd(CROWD, folder)
         with Terminal("--scenario", str(scenario), "--speed", "max", home=folder) as terminal:
             ends = time.perf_counter() + PRESSING
             while time.perf_counter() < ends:
@@ -59,8 +58,7 @@ def crash_key_latency_ms_100k() -> float:
 @functools.cache
 def _run() -> dict[str, float]:
     with tempfile.TemporaryDirectory() as folder:
-        scenario = Path(folder) / "flash-crash-100k.toml"
-        scenario.write_text(_scenario_text())
+        scenario = flash_crash_with_crowd(CROWD, folder)
         result = subprocess.run(
             [sys.executable, "-m", "benchmarks.crash_bench", str(scenario)],
             check=True,
@@ -68,14 +66,6 @@ def _run() -> dict[str, float]:
             text=True,
         )
     return json.loads(result.stdout)
-
-
-def _scenario_text() -> str:
-    from engine.scenario import scenario_path
-
-    text = scenario_path("flash-crash").read_text()
-    assert "count = 200\n" in text, "flash-crash.toml's crowd is no longer 200"
-    return text.replace("count = 200\n", f"count = {CROWD}\n")
 
 
 def _child(path: str) -> None:

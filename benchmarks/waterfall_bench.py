@@ -2,7 +2,8 @@
 each with 100,000 open positions, set up through the public API.
 
 The positions are varied as a real crowd's are: sizes of 1–50 lots, entries within
-±0.5 % of 50,000, leverage 2–50x, isolated and cross, so scores differ (100,000
+±0.5 % of 50,000, leverage 2–50x, isolated and cross, opened over time (64 a second,
+as flash-crash's crowd of 3,200 trades), so scores and open times differ (100,000
 identical positions would tie and measure the tie-breaks instead)."""
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from engine.units import MONEY_SCALE, SECOND
 from tui.runtime import settle_heap
 
 POSITIONS = 100_000
+OPENED_PER_SECOND = 64
 USDT = MONEY_SCALE
 
 
@@ -29,6 +31,8 @@ def crowd(side: int, count: int = POSITIONS, fund: int = 0) -> Exchange:
     exchange.open_account("desk", 10**12 * USDT, "cross", 1)
     rng = random.Random(7)
     for n in range(count):
+        if n and not n % OPENED_PER_SECOND:
+            exchange.advance(exchange.time + SECOND, 500_000)
         lots, entry = rng.randint(1, 50), 500_000 + rng.randint(-2_500, 2_500)
         leverage = rng.choice((2, 5, 10, 20, 50))
         deposit = lots * entry * 10_000 // leverage * 2  # the margin, twice over
@@ -36,7 +40,7 @@ def crowd(side: int, count: int = POSITIONS, fund: int = 0) -> Exchange:
         exchange.submit("desk", -side, lots, entry, OrderType.LIMIT)
         exchange.submit(f"t{n}", side, lots, entry, OrderType.LIMIT)
         exchange.drain_events()
-    exchange.advance(2 * SECOND, 500_000)  # index every changed account once
+    exchange.advance(exchange.time + SECOND, 500_000)  # index every changed account once
     exchange.drain_events()
     settle_heap()
     return exchange
