@@ -11,6 +11,9 @@ waiting for the next tick. No thread touches the engine; an exception from it
 pauses the market and becomes a notification.
 
 Tests build the app with ``live=False``: no timers, the engine stepped by hand.
+
+The screens, pages, lessons and palette commands a key opens are imported by the
+action that opens them, so start-up pays only for the first frame (under 1 s).
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events
 from textual.app import App, ComposeResult
@@ -28,7 +31,6 @@ from textual.containers import Horizontal, Vertical
 import engine.events as ev
 from engine.errors import UserFacingError
 from engine.frames import Frame
-from engine.lesson import LESSON_WARMUP, Lesson
 from engine.orders import OrderType
 from engine.session import Session, start
 from engine.session import scenarios as shipped_scenarios
@@ -36,19 +38,12 @@ from engine.views import OrderPreview
 from tui.app import history
 from tui.app.bindings import APP_BINDINGS
 from tui.app.colors import Colors
-from tui.app.commands import SandboxCommands, SettledPalette
 from tui.app.incidents import Incident, follow
-from tui.app.lesson_desk import LessonDesk
 from tui.app.log_lines import LINES_PER_FRAME, Describer
 from tui.app.market import Market
 from tui.app.order_actions import OrderActions
-from tui.app.pages import PAGES
 from tui.app.reactions import react
-from tui.app.screens.incident import IncidentScreen
-from tui.app.screens.leverage import LeverageScreen
 from tui.app.screens.modal import Modal
-from tui.app.screens.ticket import OrderRequest, OrderTicket, TicketDefaults
-from tui.app.screens.welcome import WelcomeScreen
 from tui.app.theme_keeper import NO_FILE, ThemeKeeper
 from tui.app.widgets.chart import PriceChart
 from tui.app.widgets.event_log import EventLog
@@ -59,6 +54,13 @@ from tui.app.widgets.lesson_panel import LessonPanel
 from tui.app.widgets.positions import PositionsPanel
 from tui.crash_report import keep_crash
 
+if TYPE_CHECKING:
+    from textual.command import Provider
+
+    from engine.lesson import Lesson
+    from tui.app.lesson_desk import LessonDesk
+    from tui.app.screens.ticket import OrderRequest
+
 ENGINE_EVERY = 1 / 30  # s between engine callbacks
 ENGINE_BUDGET = 0.012  # s of engine work per callback, at most
 FRAME_EVERY = 0.1  # s between frames: about 10 Hz
@@ -66,10 +68,17 @@ KEY_HOLD = 0.05  # s without engine work after a key, so its answer is drawn fir
 QUICK_NOTIONAL = Decimal(1000)  # quote value of the default size, before any ticket
 
 
+def sandbox_commands() -> type[Provider]:
+    """The palette's own commands (Textual asks when the palette opens)."""
+    from tui.app.commands import SandboxCommands
+
+    return SandboxCommands
+
+
 class SandboxApp(OrderActions, App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "ADL Sandbox"
-    COMMANDS = App.COMMANDS | {SandboxCommands}
+    COMMANDS = App.COMMANDS | {sandbox_commands}
     HORIZONTAL_BREAKPOINTS: ClassVar = [(0, "-narrow"), (100, "-medium"), (132, "-wide")]
     VERTICAL_BREAKPOINTS: ClassVar = [(0, "-short"), (30, "-tall")]
     BINDINGS: ClassVar[list[BindingType]] = APP_BINDINGS
@@ -149,6 +158,8 @@ class SandboxApp(OrderActions, App[None]):
         self.run_steps(self.warmup)
         self.render_frame()
         if self.welcome is not None:
+            from tui.app.screens.welcome import WelcomeScreen
+
             self.push_screen(WelcomeScreen(self.welcome))
         if self.live:
             self._last_tick = time.perf_counter()
@@ -311,6 +322,8 @@ class SandboxApp(OrderActions, App[None]):
         return self.session.preview(r.qty, r.price, r.leverage, r.side, r.order_type, r.trigger)
 
     def action_ticket(self, side: str) -> None:
+        from tui.app.screens.ticket import OrderTicket, TicketDefaults
+
         frame = self.frame
         book, i = frame.book, frame.instrument
         defaults = TicketDefaults(
@@ -348,23 +361,6 @@ class SandboxApp(OrderActions, App[None]):
         self.notify(f"Cancelled {cancelled} order(s)." if cancelled else "No open orders.")
         self.after_command()
 
-    def action_leverage(self) -> None:
-        account = self.frame.account
-        hint = (
-            f"Now {account.leverage}x; at your position's size the tier allows up to "
-            f"{account.max_leverage}x."
-        )
-        self.push_screen(LeverageScreen(account.leverage, hint, self.apply_leverage))
-
-    def apply_leverage(self, value: str) -> str | None:
-        try:
-            leverage = int(value)
-        except ValueError:
-            return f"leverage {value!r} is not a whole number"
-        reason = self.rejected(self.engine(lambda: self.session.set_leverage(leverage)))
-        self.after_command()
-        return reason
-
     def action_toggle_mode(self) -> None:
         mode = self.frame.account.mode
         target = "isolated" if mode == "cross" else "cross"
@@ -401,12 +397,16 @@ class SandboxApp(OrderActions, App[None]):
 
     def action_open(self, page: str) -> None:
         """One of the pages to read (``PAGES``): the market waits while it is open."""
+        from tui.app.pages import PAGES
+
         self.push_screen(PAGES[page]())
 
     def action_incident(self) -> None:
         if not self.incidents:
             self.notify("Nothing has happened to your position yet: no liquidation, no ADL.")
             return
+        from tui.app.screens.incident import IncidentScreen
+
         self.push_screen(IncidentScreen(self.incidents[-1]))
 
     def action_answer(self) -> None:
@@ -423,6 +423,8 @@ class SandboxApp(OrderActions, App[None]):
 
     def open_lesson(self, lesson: Lesson) -> None:
         """The lesson's panel and steps over the session on its scenario, paused."""
+        from tui.app.lesson_desk import LessonDesk
+
         self.desk = LessonDesk(self, lesson, self.market.session.user)
         self.market.paused = True
         self.refresh_bindings()
@@ -437,6 +439,8 @@ class SandboxApp(OrderActions, App[None]):
 
     def action_command_palette(self) -> None:
         """Textual's palette, guarded against a late selection (see ``SettledPalette``)."""
+        from tui.app.commands import SettledPalette
+
         if self.use_command_palette and not SettledPalette.is_open(self):
             self.push_screen(SettledPalette(id="--command-palette"))
 
@@ -457,6 +461,8 @@ class SandboxApp(OrderActions, App[None]):
         except UserFacingError as error:
             self.notify(str(error), title="Lesson", severity="error", markup=False)
             return
+        from engine.lesson import LESSON_WARMUP
+
         self.load(session, LESSON_WARMUP)
         self.open_lesson(lesson)
         self.after_command()  # the lesson's panel at once, not at the next tick

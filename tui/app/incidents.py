@@ -6,7 +6,8 @@ So each frame does two things here, in this order: every open incident grows by 
 events of its held position the frame brings (a new, longer ``Incident`` replaces
 it), then the frame's own liquidations and ADLs of the user become new incidents.
 Everything comes from frames: their events, the counterfactuals the engine side
-made for the user's ADL events, the instrument and the rules in force.
+made for the user's ADL events, the instrument and the rules in force. The stories'
+modules load with the first incident, not with the app.
 """
 
 from __future__ import annotations
@@ -15,10 +16,8 @@ from collections.abc import Sequence
 
 import engine.events as ev
 from engine.frames import Frame
-from tui.app.adl_story import tell_adl
 from tui.app.held_events import held_events
 from tui.app.incident import Incident
-from tui.app.liquidation_story import tell_liquidation
 
 __all__ = ["Incident", "find_incidents", "follow", "grow"]
 
@@ -38,6 +37,8 @@ def find_incidents(frame: Frame) -> list[Incident]:
         event = batch[n]
         cls = type(event)
         if cls is ev.Liquidation:
+            from tui.app.liquidation_story import tell_liquidation
+
             cancelled = [
                 batch[i]
                 for i in frame.own
@@ -49,6 +50,8 @@ def find_incidents(frame: Frame) -> list[Incident]:
             told = held_events(batch, event.held, user)
             found.append(tell_liquidation([*cancelled, *told], frame.instrument, frame.dated))
         elif cls is ev.AutoDeleveraged:
+            from tui.app.adl_story import tell_adl
+
             found.append(tell_adl(frame, n))
     return found
 
@@ -62,4 +65,6 @@ def grow(incident: Incident, frame: Frame) -> Incident:
     more = held_events(frame.events, liq.held, liq.account)
     if not more:
         return incident
+    from tui.app.liquidation_story import tell_liquidation
+
     return tell_liquidation([*incident.events, *more], frame.instrument, frame.dated)

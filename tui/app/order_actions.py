@@ -1,7 +1,7 @@
 """The trading screen's order and account keys beyond the ticket: pick one open order
-and cancel it (``o``), the position's TP/SL (``t``), the trade history (``h``), a
-top-up after a liquidation (``u``), and a question before a scenario switch discards
-a position.
+and cancel it (``o``), the position's TP/SL (``t``), the leverage (``l``), the trade
+history (``h``), a top-up after a liquidation (``u``), and a question before a
+scenario switch discards a position. Each dialog is imported when its key opens it.
 
 A mixin of the app (``SandboxApp`` inherits it), kept apart so the app's module stays
 the engine-and-frames loop: each action is a command on the session, reported as the
@@ -17,9 +17,6 @@ import engine.events as ev
 from engine.frames import Frame
 from engine.units import MONEY_SCALE
 from tui.app import text
-from tui.app.screens.confirm import ConfirmScreen
-from tui.app.screens.deposit import DepositScreen
-from tui.app.screens.tpsl import TpSlScreen
 from tui.app.trade_log import TradeLog
 from tui.app.widgets.positions import OrdersList
 
@@ -43,6 +40,8 @@ class OrderActions:
     # -- the position's TP/SL -----------------------------------------------------------
 
     def action_tpsl(self: Any) -> None:
+        from tui.app.screens.tpsl import TpSlScreen
+
         frame = self.frame
         position, i = frame.account.position, frame.instrument
         if position is None:
@@ -75,9 +74,32 @@ class OrderActions:
         self.after_command()
         return reason
 
+    # -- leverage -----------------------------------------------------------------------
+
+    def action_leverage(self: Any) -> None:
+        from tui.app.screens.leverage import LeverageScreen
+
+        account = self.frame.account
+        hint = (
+            f"Now {account.leverage}x; at your position's size the tier allows up to "
+            f"{account.max_leverage}x."
+        )
+        self.push_screen(LeverageScreen(account.leverage, hint, self.apply_leverage))
+
+    def apply_leverage(self: Any, value: str) -> str | None:
+        try:
+            leverage = int(value)
+        except ValueError:
+            return f"leverage {value!r} is not a whole number"
+        reason = self.rejected(self.engine(lambda: self.session.set_leverage(leverage)))
+        self.after_command()
+        return reason
+
     # -- money --------------------------------------------------------------------------
 
     def action_top_up(self: Any) -> None:
+        from tui.app.screens.deposit import DepositScreen
+
         account, i = self.frame.account, self.frame.instrument
         start = self.session.starting_balance()
         short = start - account.wallet
@@ -126,6 +148,8 @@ class OrderActions:
             if p
             else f"your {len(account.orders)} open order(s)"
         )
+        from tui.app.screens.confirm import ConfirmScreen
+
         question = f"Switching to {name} discards {what}. The new market starts paused at 1×."
         self.push_screen(
             ConfirmScreen(f"Switch to {name}?", question, lambda: self.switch_scenario(name))

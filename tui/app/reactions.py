@@ -13,8 +13,6 @@ from engine.frames import Frame
 from engine.orders import REDUCE_ONLY_CUT
 from tui.app import text
 from tui.app.incidents import Incident
-from tui.app.screens.incident import IncidentScreen
-from tui.app.screens.reading import ReadingScreen, keep_paused
 
 
 def react(app: Any, frame: Frame, found: list[Incident]) -> None:
@@ -51,6 +49,9 @@ def react(app: Any, frame: Frame, found: list[Incident]) -> None:
 
 def _stop_for(app: Any, found: list[Incident]) -> None:
     """Tell the new incidents (the last three), pause, and open the newest's page."""
+    from tui.app.screens.incident import IncidentScreen
+    from tui.app.screens.reading import ReadingScreen, keep_paused
+
     app.market.halted = False
     for incident in found[-3:]:
         app.notify(

@@ -23,7 +23,6 @@ from rich.style import Style
 from textual.binding import Binding, BindingType
 
 from tui.app.log_lines import ALARM, GAIN, LOSS, MARKET, OWN, LogLine
-from tui.app.screens.log_line import LogLineScreen
 from tui.app.widgets.canvas import LineCanvas, Row
 
 LIMIT = 1000
@@ -119,6 +118,8 @@ class EventLog(LineCanvas):
 
     def action_read(self) -> None:
         if self.shown:
+            from tui.app.screens.log_line import LogLineScreen
+
             self.app.push_screen(LogLineScreen(self.shown[self.cursor]))
 
     def action_mine(self) -> None:

@@ -7,11 +7,14 @@ wraps at word boundaries, never mid-word.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.style import Style
 from rich.text import Text
 from textual.widgets import Static
 
-from tui.app.lesson_guide import Line
+if TYPE_CHECKING:  # the guide loads with a lesson, not with the app
+    from tui.app.lesson_guide import Line
 
 
 class LessonPanel(Static):
