@@ -1,7 +1,9 @@
 """The ``adl-sandbox`` command: the app by default, and headless subcommands.
 
 Each subcommand lives in its own module exposing ``add_parser(subparsers)`` and
-``run(args) -> int``. A user's mistake (bad flag, bad file, bad value) raises a
+``run(args) -> int``. Every command line builds every parser, so a module imports at
+its top only what ``add_parser`` needs; ``run`` imports its own work (the app starts
+sooner for it). A user's mistake (bad flag, bad file, bad value) raises a
 ``UserFacingError`` and ends as one line on stderr with exit status 2: never a
 traceback. SIGTERM and SIGHUP unwind a headless command (``simulate`` closes its
 journal on the way) and end it with one line; the app handles them itself.

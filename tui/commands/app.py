@@ -22,7 +22,6 @@ from collections.abc import Callable
 from contextlib import suppress
 from typing import Any
 
-from engine.lesson import find_lesson
 from tui import sessions
 from tui.arguments import UserError
 from tui.commands.simulate import add_market_arguments, build_simulation, moved, refuse_with_resume
@@ -71,7 +70,11 @@ def run(args: Any) -> int:
     args, problems = under_flags(args, preferences, parse_speed)
     _warn(problems)
     speed = parse_speed(args.speed or DEFAULT_SPEED)
-    welcome = find_lesson("1") if getattr(args, "plain", False) and sessions.first_run() else None
+    welcome = None
+    if getattr(args, "plain", False) and sessions.first_run():
+        from engine.lesson import find_lesson
+
+        welcome = find_lesson("1")
     return open_app(
         args, lambda keeper: _open(args, keeper), speed, welcome=welcome, preferences=preferences
     )

@@ -13,12 +13,8 @@ from __future__ import annotations
 import argparse
 
 from tui.arguments import HelpText, described
-from tui.completion.bash import bash_script
-from tui.completion.fish import fish_script
-from tui.completion.tree import command_tree
-from tui.completion.zsh import zsh_script
 
-SHELLS = {"bash": bash_script, "zsh": zsh_script, "fish": fish_script}
+SHELLS = ("bash", "zsh", "fish")
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -33,5 +29,11 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """``args.parser`` is the whole command line's parser (``tui/cli.py`` sets it)."""
-    print(SHELLS[args.shell](command_tree(args.parser)), end="")
+    from tui.completion.bash import bash_script
+    from tui.completion.fish import fish_script
+    from tui.completion.tree import command_tree
+    from tui.completion.zsh import zsh_script
+
+    script = {"bash": bash_script, "zsh": zsh_script, "fish": fish_script}[args.shell]
+    print(script(command_tree(args.parser)), end="")
     return 0

@@ -13,12 +13,15 @@ import shutil
 import sys
 import textwrap
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from engine.datafile import DataFileError
-from engine.lesson import LESSON_WARMUP, Lesson, find_lesson, shipped_lessons
 from engine.scenario import load_scenario
 from engine.simulation import Simulation
 from tui.arguments import described
+
+if TYPE_CHECKING:
+    from engine.lesson import Lesson
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -34,6 +37,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from engine.lesson import find_lesson
+
     if args.lesson is None:
         _list()
         if not (sys.stdin.isatty() and sys.stdout.isatty()):
@@ -45,6 +50,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _open(args: argparse.Namespace, lesson: Lesson) -> int:
+    from engine.lesson import LESSON_WARMUP
     from tui.commands.app import open_app, parse_speed
 
     speed = parse_speed(args.speed)
@@ -53,6 +59,8 @@ def _open(args: argparse.Namespace, lesson: Lesson) -> int:
 
 
 def _list() -> None:
+    from engine.lesson import shipped_lessons
+
     width = min(100, shutil.get_terminal_size().columns)
     for lesson in shipped_lessons():
         summary = textwrap.indent(textwrap.fill(lesson.summary, width - 4), "    ")
@@ -62,6 +70,8 @@ def _list() -> None:
 def choose(ask: Callable[[str], str]) -> Lesson | None:
     """The lesson the learner picks at the prompt (enter: lesson 1); None to leave.
     A wrong answer says why and asks again."""
+    from engine.lesson import find_lesson
+
     while True:
         try:
             answer = ask("\nOpen which lesson? (a number; enter: 1; q: quit) ").strip()

@@ -17,12 +17,15 @@ from __future__ import annotations
 import argparse
 import time
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from engine.units import SECOND, parse_duration
 from tui import sessions
 from tui.arguments import HelpText, Parser, UserError, described, whole_number
-from tui.pruning import Rules, prunable, remove
-from tui.saved_sessions import SavedSession, saved_sessions
+
+if TYPE_CHECKING:
+    from tui.pruning import Rules
+    from tui.saved_sessions import SavedSession
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -47,6 +50,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from tui.saved_sessions import saved_sessions
+
     if args.sessions_action == "prune":
         return _prune(_rules(args))
     return _list(saved_sessions())
@@ -55,6 +60,8 @@ def run(args: argparse.Namespace) -> int:
 def _rules(args: argparse.Namespace) -> Rules:
     if args.keep is None and args.older_than is None:
         raise UserError("sessions prune: say what to remove: --keep N, --older-than AGE, or both")
+    from tui.pruning import Rules
+
     age = None if args.older_than is None else parse_duration(args.older_than, "--older-than")
     return Rules(keep=args.keep, older_than=None if age is None else age / SECOND)
 
@@ -79,6 +86,9 @@ def _list(saved: tuple[SavedSession, ...]) -> int:
 
 
 def _prune(rules: Rules) -> int:
+    from tui.pruning import prunable, remove
+    from tui.saved_sessions import saved_sessions
+
     outcomes = [remove(s) for s in prunable(saved_sessions(), rules, time.time())]
     for o in outcomes:
         if o.removed:

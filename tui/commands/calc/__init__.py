@@ -22,8 +22,6 @@ from typing import Any
 from engine import adl
 from engine.side import Side
 from tui.arguments import Parser
-from tui.commands.calc.liquidation import run_liq
-from tui.commands.calc.queue import run_adl
 
 # -- the command line --------------------------------------------------------------------
 
@@ -55,7 +53,7 @@ def add_parser(subparsers: Any) -> None:
         help="tick of the instrument the prices are shown on (default: BTCUSDT's 0.1)",
     )
     liq.add_argument("--json", action="store_true", help="print one JSON object")
-    liq.set_defaults(calc_run=run_liq)
+    liq.set_defaults(calc_run=_run_liq)
 
     queue = kinds.add_parser(
         "adl",
@@ -71,8 +69,20 @@ def add_parser(subparsers: Any) -> None:
     queue.add_argument("--seed", type=int, default=0, help="start of the random queue")
     queue.add_argument("--tiers", metavar="FILE", help="tier table (default: Binance BTCUSDT)")
     queue.add_argument("--json", action="store_true", help="print one JSON object")
-    queue.set_defaults(calc_run=run_adl)
+    queue.set_defaults(calc_run=_run_adl)
 
 
 def run(args: argparse.Namespace) -> int:
     return args.calc_run(args)
+
+
+def _run_liq(args: argparse.Namespace) -> int:
+    from tui.commands.calc.liquidation import run_liq
+
+    return run_liq(args)
+
+
+def _run_adl(args: argparse.Namespace) -> int:
+    from tui.commands.calc.queue import run_adl
+
+    return run_adl(args)
