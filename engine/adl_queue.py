@@ -128,9 +128,8 @@ class AdlQueue:
         import numpy as np
 
         columns, holders = self._columns[side], self._holders[side]
-        values, capacity = column_ranking.scores_and_capacity(
-            policy, columns, side, mark, cv, holders.__getitem__
-        )
+        ranked = ColumnQueue(columns, holders.__getitem__, with_rows=False)
+        values, capacity = column_ranking.scores_and_capacity(policy, ranked, side, mark, cv)
         rows = np.fromiter(map(columns.rows.__getitem__, holders), np.int64, len(holders))
         return values[rows].tolist(), capacity
 
@@ -167,9 +166,9 @@ class AdlQueue:
         sides = {}
         for side in (1, -1):
             if holders is None and self._by_columns(policy, side, rule):
-                ranked = yield from ranking(
-                    policy, self._columns[side], side, mark, cv, self._holders[side].__getitem__
-                )
+                ranked = ColumnQueue(self._columns[side], self._holders[side].__getitem__)
+                yield
+                ranked = yield from ranking(policy, ranked, side, mark, cv)
                 sides[side] = PublishedRows(ranked, rule == "count")
                 continue
             mine = self.tracked(side) if holders is None else holders[side]

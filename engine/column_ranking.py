@@ -31,12 +31,16 @@ EXACT = 2.0**52  # below this, integers, their sums and their products by ±1 st
 
 
 class ColumnQueue:
-    """One side ranked: its accounts by row, and the rows in queue order with their scores.
-    A snapshot: later changes to the columns do not reach it."""
+    """One side to rank: its accounts by row, and once ranked, the rows in queue order
+    with their scores. A snapshot: later changes to the columns do not reach it.
+    ``holder``: an account's position, for rows too big to score as floats."""
 
-    def __init__(self, columns: SideColumns, with_rows: bool = True) -> None:
+    def __init__(
+        self, columns: SideColumns, holder: Callable[[str], Holder], with_rows: bool = True
+    ) -> None:
         import numpy as np
 
+        self.holder = holder
         self.accounts = list(columns.accounts)
         self.rows = dict(columns.rows) if with_rows else {}
         self.lots, self.cost, self.collateral, self.opened = (
@@ -47,21 +51,13 @@ class ColumnQueue:
 
 
 def ranking(
-    policy: RankingPolicy,
-    columns: SideColumns,
-    side: int,
-    mark: int,
-    cv: int,
-    holder: Callable[[str], Holder],
+    policy: RankingPolicy, ranked: ColumnQueue, side: int, mark: int, cv: int
 ) -> Slices[ColumnQueue]:
-    """The side's queue at ``mark``, in slices (``engine/slices.py``): the copy and the
-    scores, then the sort. ``holder``: an account's position, for rows too big to score
-    as floats."""
+    """The side's queue at ``mark``, in slices (``engine/slices.py``): the scores, then
+    the sort."""
     import numpy as np
 
-    ranked = ColumnQueue(columns)
-    yield
-    scores, profit, _ = _scored(policy, ranked, side, mark, cv, holder)
+    scores, profit, _ = _scored(policy, ranked, side, mark, cv)
     yield
     order = _queue_order(scores, ranked)
     if policy is RankingPolicy.LEVERAGE_FIRST:  # its score is risk, not profit: winners first
@@ -72,19 +68,13 @@ def ranking(
 
 
 def scores_and_capacity(
-    policy: RankingPolicy,
-    columns: SideColumns,
-    side: int,
-    mark: int,
-    cv: int,
-    holder: Callable[[str], Holder],
+    policy: RankingPolicy, ranked: ColumnQueue, side: int, mark: int, cv: int
 ) -> tuple[np.ndarray, int]:
     """``adl.scores_and_capacity`` by row: every row's score, and the side's capacity U
     (the unrealized profit of those in profit, money units), exact."""
     import numpy as np
 
-    ranked = ColumnQueue(columns, with_rows=False)
-    scores, profit, exact = _scored(policy, ranked, side, mark, cv, holder)
+    scores, profit, exact = _scored(policy, ranked, side, mark, cv)
     gains = profit[exact & (profit > 0)]
     if len(gains) and float(gains.max()) * len(gains) < 2.0**63:
         total = int(gains.astype(np.int64).sum())
@@ -96,15 +86,10 @@ def scores_and_capacity(
 
 
 def _scored(
-    policy: RankingPolicy,
-    ranked: ColumnQueue,
-    side: int,
-    mark: int,
-    cv: int,
-    holder: Callable[[str], Holder],
+    policy: RankingPolicy, ranked: ColumnQueue, side: int, mark: int, cv: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every row's score, its profit (side · (lots · mark − cost), lot·ticks) and whether
-    its numbers are exact as floats; a row that is not is worked out from ``holder``
+    its numbers are exact as floats; a row that is not is worked out from its holder
     by the reference code (its profit then an exact integer in an object)."""
     import numpy as np
 
@@ -115,7 +100,7 @@ def _scored(
     if inexact:
         profit = profit.astype(object)
     for row in inexact:
-        position = holder(ranked.accounts[row])
+        position = ranked.holder(ranked.accounts[row])
         scores[row] = adl.score(policy, position, mark, cv)
         profit[row] = position.side * (position.lots * mark - position.cost)
     return scores, profit, exact
