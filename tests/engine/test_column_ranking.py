@@ -42,9 +42,7 @@ def published(queue: AdlQueue, policy, mark: int, rule: str, accounts) -> dict:
     st.sampled_from(COLUMN_POLICIES),
     st.sampled_from(["size", "count"]),
 )
-def test_numpy_publishes_the_lights_the_reference_code_publishes(
-    many, closed, mark, policy, rule
-):
+def test_numpy_publishes_the_lights_the_reference_code_publishes(many, closed, mark, policy, rule):
     by_numpy, by_python = AdlQueue(1, 0, columns_from=0), AdlQueue(1, 0, columns_from=10**9)
     holders = [holder(n, *p) for n, p in enumerate(many)]
     for queue in (by_numpy, by_python):
