@@ -208,10 +208,10 @@ def test_the_table_shows_money_to_the_cent_and_json_keeps_every_decimal(capsys):
     _, table, _ = simulate(capsys, *run)
     _, out, _ = simulate(capsys, *run, "--json")
     fund, index = json.loads(out)["insurance_fund"], json.loads(out)["index"]
-    assert fund["total_in"] == "813.24634500"  # exact to 1e-8 USDT: eight decimals
+    assert fund["total_in"] == "792.41103600"  # exact to 1e-8 USDT: eight decimals
     rows = dict(line.strip().split("  ", 1) for line in table.splitlines()[1:])
-    assert rows["insurance fund start → end"].strip() == "20,000.00 → 20,813.25"
-    assert rows["insurance fund total in / out"].strip() == "813.25 / 0.00"
+    assert rows["insurance fund start → end"].strip() == "20,000.00 → 20,792.41"
+    assert rows["insurance fund total in / out"].strip() == "792.41 / 0.00"
     assert rows["index first → last"].strip() == (
         f"{Decimal(index['first']):,f} → {Decimal(index['last']):,f}"
     )
