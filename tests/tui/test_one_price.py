@@ -50,7 +50,7 @@ def test_the_row_the_chart_explain_and_calc_show_one_liquidation_price(capsys):
         position, instrument = app.frame.account.position, app.frame.instrument
         exact = position.liquidation_price
         nearest = text.price(instrument, exact)
-        assert exact.denominator != 1 and nearest == "43,050.7"  # the old, nearest rounding
+        assert exact.denominator != 1 and nearest == "43,043.7"  # the old, nearest rounding
         screen = await seen(pilot)
         found["row"] = row_liquidation(screen)
         found["chart"] = re.search(r"liq ([\d,]+\.\d)", screen).group(1)
@@ -61,4 +61,4 @@ def test_the_row_the_chart_explain_and_calc_show_one_liquidation_price(capsys):
 
     drive(app, script)  # calc prints outside the app, which holds stdout while it runs
     found["calc"] = calc_liquidation(capsys, found.pop("position"), app.frame.instrument)
-    assert found == dict.fromkeys(("row", "chart", "explain", "calc"), "43,050.8")
+    assert found == dict.fromkeys(("row", "chart", "explain", "calc"), "43,043.8")
