@@ -106,10 +106,11 @@ class AdlQueue:
         """An account changed: keep its position as it is now (None: it has none)."""
         for side in (1, -1):
             self._holders[side].pop(account_id, None)
-            self._columns[side].drop(account_id)
+            if holder is None or side != holder.side:
+                self._columns[side].drop(account_id)
         if holder is not None:
             self._holders[holder.side][account_id] = holder
-            self._columns[holder.side].put(holder)
+            self._columns[holder.side].put(holder)  # in place if it was on this side
 
     def holder(self, account_id: str, side: int) -> Holder | None:
         """An account's position on ``side`` as last tracked (None: none there)."""

@@ -38,19 +38,25 @@ def published(queue: AdlQueue, policy, mark: int, rule: str, accounts) -> dict:
 @given(
     st.lists(positions, min_size=1, max_size=60),
     st.lists(st.integers(0, 59), max_size=20),  # positions closed again
+    st.lists(st.tuples(st.integers(0, 59), positions), max_size=20),  # and changed
     st.integers(1_000, 2_000_000),
     st.sampled_from(COLUMN_POLICIES),
     st.sampled_from(["size", "count"]),
 )
-def test_numpy_publishes_the_lights_the_reference_code_publishes(many, closed, mark, policy, rule):
+def test_numpy_publishes_the_lights_the_reference_code_publishes(
+    many, closed, changed, mark, policy, rule
+):
     by_numpy, by_python = AdlQueue(1, 0, columns_from=0), AdlQueue(1, 0, columns_from=10**9)
-    holders = [holder(n, *p) for n, p in enumerate(many)]
+    holders = {n: holder(n, *p) for n, p in enumerate(many)}
     for queue in (by_numpy, by_python):
-        for h in holders:
+        for h in holders.values():
             queue.track(h.account, h)
         for n in closed:
             queue.track(f"a{n:03d}", None)
-    accounts = [(h.account, h.side) for h in holders]
+        for n, p in changed:  # in place, or to the other side
+            queue.track(f"a{n:03d}", holder(n, *p))
+    holders.update((n, holder(n, *p)) for n, p in changed)
+    accounts = [(h.account, side) for h in holders.values() for side in (1, -1)]
     assert published(by_numpy, policy, mark, rule, accounts) == published(
         by_python, policy, mark, rule, accounts
     )
