@@ -161,9 +161,7 @@ class Deleveraging:
             mark, cv = self.prices.mark, self._cv
             holders = self._holders_now(side)
             yield
-            scored = None
-            if policy is not RankingPolicy.BINANCE:  # the queue's own positions: numpy may
-                scored = self.queue.scored(policy, side, mark, cv)
+            scored = self.queue.scored(policy, side, mark, cv)  # numpy, on a big side
             if scored is None:
                 scored = yield from adl.scoring(policy, holders, mark, cv)
             live[side] = LiveQueue(policy, holders, mark, cv, scored)
