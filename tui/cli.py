@@ -21,6 +21,7 @@ from tui.arguments import HelpText, Parser
 from tui.commands import (
     app,
     calc,
+    compare,
     completion,
     export,
     learn,
@@ -37,6 +38,7 @@ from tui.version_flag import VersionFlag
 SUBCOMMANDS = {
     "calc": calc,
     "simulate": simulate,
+    "compare": compare,
     "scenarios": scenarios,
     "verify": verify,
     "export": export,

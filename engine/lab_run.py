@@ -1,0 +1,174 @@
+"""One whole run of a scenario under one ADL policy, measured (SPEC §6): the unit of work
+of ``adl-sandbox compare``.
+
+A run is a pure function of (scenario, seed, policy, duration): the same task gives the
+same ``RunMeasures`` in any process on any machine, so a comparison is identical
+whether it ran in one process, in a pool or on a Dask cluster. ADL feeds back into
+prices and later liquidations, which is why the whole run is re-simulated, not only
+each event's split.
+
+Per ADL event the profit taken H is the profit of the lots closed at the ADL price
+(ADL-POLICIES: closing k lots takes k·|price − entry|), the budget B = min(D, U) at
+θ = 1, the haircut of a winner its H over its profit at the mark before the event.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from fractions import Fraction
+
+from engine import venues
+from engine.adl import RankingPolicy
+from engine.events import AdlExecuted, Liquidation, SocializedLoss, SocializedLossCharged
+from engine.policies import LossPolicy
+from engine.scenario import load_scenario
+from engine.simulation import Simulation
+from engine.units import SECOND
+
+CLAWBACK = "clawback"
+RUN_POLICIES = (*(p.value for p in RankingPolicy), CLAWBACK)  # what a whole run can run
+AFTER_ADL = 60 * SECOND  # a liquidation this soon after an ADL fill counts as following it
+
+
+@dataclass(frozen=True, slots=True)
+class RunTask:
+    """What one run is a function of."""
+
+    scenario: str  # a shipped scenario's name or a TOML file's path
+    seed: int
+    policy: str
+    duration: int | None = None  # µs; None: the scenario's
+
+
+@dataclass(frozen=True, slots=True)
+class RunMeasures:
+    """One run's metrics (money in units; the haircut in ppm, rounded up)."""
+
+    policy: str
+    seed: int
+    steps: int
+    liquidations: int
+    adl_events: int
+    accounts_hit: int
+    deficit: int  # Σ D over ADL events
+    capacity: int  # Σ U
+    budget: int  # Σ B
+    taken: int  # Σ H
+    overshoot: int  # Σ [H − B]+
+    undershoot: int  # Σ [B − H]+
+    largest_haircut_ppm: int  # the largest fraction of one winner's profit taken at once
+    fund_min: int
+    fund_end: int
+    bad_debt: int  # what the fund's equity could not pay at the end
+    liquidations_after_adl: int  # within AFTER_ADL of an ADL fill
+
+    @property
+    def signed(self) -> int:
+        return self.taken - self.budget
+
+
+def market_for(policy: str, market):
+    """The scenario's market with ``policy`` in force (clawback instead of ADL)."""
+    if policy == CLAWBACK:
+        return venues.switch(market, loss_policy=LossPolicy.CLAWBACK.value)
+    return venues.switch(market, ranking=policy, loss_policy=LossPolicy.ADL.value)
+
+
+def run(task: RunTask) -> RunMeasures:
+    """Simulate ``task`` to its end and measure it."""
+    scenario = load_scenario(task.scenario)
+    scenario = replace(scenario, market=market_for(task.policy, scenario.market))
+    simulation = Simulation(scenario, seed=task.seed, duration=task.duration)
+    meter = _Meter(simulation)
+    while simulation.step():
+        meter.observe(simulation.exchange.drain_events())
+    meter.observe(simulation.exchange.drain_events())
+    return meter.measures(task)
+
+
+class _Meter:
+    """Watches a run's events and the exchange's own records."""
+
+    def __init__(self, simulation: Simulation) -> None:
+        self.simulation = simulation
+        self.exchange = simulation.exchange
+        self.cv = self.exchange.instrument.contract_value
+        self.fund_min = self.exchange.fund.balance
+        self.sums = dict.fromkeys(("deficit", "capacity", "budget", "taken"), 0)
+        self.overshoot = self.undershoot = self.events = self.liquidations = 0
+        self.largest = Fraction(0)
+        self.hit: set[str] = set()
+        self.last_adl: int | None = None
+        self.after_adl = 0
+        self._seen_adl = 0  # the highest ADL id measured
+
+    def observe(self, events: list) -> None:
+        self.fund_min = min(self.fund_min, self.exchange.fund.balance)
+        charged: dict[str, int] = {}
+        for event in events:
+            kind = type(event)
+            if kind is Liquidation:
+                self.liquidations += 1
+                if self.last_adl is not None and event.time - self.last_adl <= AFTER_ADL:
+                    self.after_adl += 1
+            elif kind is AdlExecuted:
+                self._adl(event)
+            elif kind is SocializedLossCharged:
+                charged[event.account] = charged.get(event.account, 0) + event.amount
+            elif kind is SocializedLoss:
+                self._clawback(event, charged)
+                charged = {}
+
+    def _adl(self, event: AdlExecuted) -> None:
+        record = next(r for r in reversed(self.exchange.adl_records) if r.adl_id == event.adl_id)
+        taken = 0
+        for holder, lots in record.taken:
+            removed = holder.cost if lots == holder.lots else holder.cost * lots // holder.lots
+            profit = max(0, holder.side * (lots * record.price - removed) * self.cv)
+            before = holder.unrealized(record.mark, self.cv)
+            taken += profit
+            if before > 0:
+                self.largest = max(self.largest, Fraction(profit, before))
+            self.hit.add(holder.account)
+        self._event(event.deficit, event.capacity, event.budget, taken, event.time)
+
+    def _clawback(self, event: SocializedLoss, charged: dict[str, int]) -> None:
+        self.hit.update(charged)
+        collected = event.collected
+        self.largest = max(self.largest, Fraction(event.rate, 10**6))
+        capacity = collected * 10**6 // event.rate if event.rate else 0
+        self._event(event.deficit, capacity, min(event.deficit, capacity), collected, event.time)
+
+    def _event(self, deficit: int, capacity: int, budget: int, taken: int, time: int) -> None:
+        self.events += 1
+        for name, value in zip(
+            ("deficit", "capacity", "budget", "taken"),
+            (deficit, capacity, budget, taken),
+            strict=True,
+        ):
+            self.sums[name] += value
+        self.overshoot += max(0, taken - budget)
+        self.undershoot += max(0, budget - taken)
+        self.last_adl = time
+
+    def measures(self, task: RunTask) -> RunMeasures:
+        largest = self.largest
+        return RunMeasures(
+            task.policy,
+            task.seed,
+            self.simulation.steps,
+            self.liquidations,
+            self.events,
+            len(self.hit),
+            self.sums["deficit"],
+            self.sums["capacity"],
+            self.sums["budget"],
+            self.sums["taken"],
+            self.overshoot,
+            self.undershoot,
+            -(-largest.numerator * 10**6 // largest.denominator),
+            self.fund_min,
+            self.exchange.fund.balance,
+            max(0, -self.exchange.fund_equity()),
+            self.after_adl,
+        )

@@ -1,0 +1,67 @@
+"""``adl-sandbox compare``: whole runs under each policy, the same JSON wherever they ran."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import pytest
+
+from tui.cli import main
+
+RUNS = ["compare", "--seeds", "3-4", "--policies", "bitmex,pro_rata", "--duration", "22m", "--json"]
+
+
+def compared(capsys, *extra: str) -> str:
+    assert main([*RUNS, *extra]) == 0
+    return capsys.readouterr().out
+
+
+def test_one_worker_two_workers_and_a_dask_cluster_give_the_same_json(capsys):
+    distributed = pytest.importorskip("distributed")
+    alone = compared(capsys, "--workers", "1")
+    assert compared(capsys, "--workers", "2") == alone
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        assert compared(capsys, "--dask", cluster.scheduler_address) == alone
+    report = json.loads(alone)
+    assert set(report["policies"]) == {"bitmex", "pro_rata"}
+    bitmex = report["policies"]["bitmex"]
+    assert bitmex["runs"] == 2
+    assert float(bitmex["adl_events"]["mean"]) > 0  # the crash at 20 min reached ADL
+    # contracts pro-rata spreads the cut: its largest haircut is below the queue's
+    assert float(report["policies"]["pro_rata"]["largest_haircut_ppm"]["max"]) < float(
+        bitmex["largest_haircut_ppm"]["min"]
+    )
+
+
+def test_csv_writes_every_run_and_refuses_to_replace_without_force(capsys, tmp_path):
+    folder = tmp_path / "out"
+    assert main([*RUNS[:-1], "--seeds", "3", "--duration", "1m", "--csv", str(folder)]) == 0
+    with open(folder / "runs.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(r["policy"], r["seed"]) for r in rows] == [("bitmex", "3"), ("pro_rata", "3")]
+    assert main([*RUNS[:-1], "--seeds", "3", "--duration", "1m", "--csv", str(folder)]) == 2
+    assert "already exists (add --force" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("flags", "reason"),
+    [
+        (["--seeds", "x"], "--seeds: 'x' is not a seed"),
+        (["--seeds", "9-2"], "--seeds: '9-2' must run from"),
+        (["--policies", "nope"], "unknown policy 'nope'"),
+        (["--policies", "pnl_pro_rata"], "pnl_pro_rata splits one deficit (calc split)"),
+        (["--workers", "0"], "must be at least 1"),
+        (["--duration", "soon"], "--duration"),
+        (["--scenario", "no-such-scenario"], "no-such-scenario"),
+        (["--workers", "2", "--dask", "tcp://127.0.0.1:1"], "with --dask the cluster runs"),
+    ],
+)
+def test_a_mistake_is_one_line_and_runs_nothing(capsys, flags, reason):
+    assert main(["compare", "--seeds", "1", "--duration", "1m", *flags]) == 2
+    captured = capsys.readouterr()
+    assert reason in captured.err
+    assert captured.err.count("\n") == 1 and "Traceback" not in captured.err
+    assert captured.out == ""
