@@ -1,39 +1,50 @@
-"""Socialized loss (SPEC §5.7): the fund's deficit taken from every winner's profit at one
-rate, positions left open — OKEx's 2018 clawback, BitMEX's Dynamic Profit Equalisation.
+"""Socialized loss (SPEC §5.7): the fund's deficit taken from the winners' profit,
+positions left open — OKEx's 2018 clawback, BitMEX's Dynamic Profit Equalisation.
+
+How the deficit is split is the market's ``haircut`` (``engine/allocation.py``, in
+profit space): one rate on every winner's profit (``pnl_pro_rata``, the classic
+clawback), at most half of each one's profit per round (``capped_pro_rata``: the rest
+waits for the next step's round), or weighted by leverage (``risk_pro_rata``).
 """
 
 from __future__ import annotations
 
-from engine import adl, margin
+from fractions import Fraction
+
+from engine import adl, allocation, margin
 from engine.accounts import Accounts
+from engine.allocation import Winner
 from engine.backstop import Held
 from engine.events import SocializedLoss, SocializedLossCharged
 from engine.fund import InsuranceFund
+from engine.policies import Haircut
 from engine.pricing import PriceState
 from engine.tape import Tape
 from engine.units import PPM
 
+ROUND_CAP = Fraction(1, 2)  # capped_pro_rata: the most of a winner's profit one round takes
+
 
 def claw_back(
-    held: Held, accounts: Accounts, fund: InsuranceFund, prices: PriceState, tape: Tape
+    held: Held,
+    accounts: Accounts,
+    fund: InsuranceFund,
+    prices: PriceState,
+    tape: Tape,
+    haircut: Haircut = Haircut.PNL_PRO_RATA,
 ) -> int:
-    """Take the fund's deficit below its floor from every winner's profit, at one rate.
-    Returns what was collected."""
+    """Take the fund's deficit below its floor from the winners' profit, split by
+    ``haircut``. Returns what was collected."""
     balance = fund.balance
     deficit = fund.floor() - balance
     if deficit <= 0:
         return 0
-    mark, cv = prices.mark, accounts.instrument.contract_value
-    winners = [
-        (account, margin.unrealized_pnl(account.side, abs(account.lots), account.cost, mark, cv))
-        for account in accounts.positions.values()
-    ]
-    winners = [(a, profit) for a, profit in winners if profit > 0]
-    total_profit = sum(p for _, p in winners)
+    winners = _winners(accounts, prices.mark)
+    total_profit = sum(w.profit for _, w in winners)
     if not total_profit:
         return 0
     wanted = min(deficit, total_profit)
-    amounts = adl.split_exact(wanted, [p for _, p in winners])
+    amounts = _split([w for _, w in winners], wanted, haircut)
     collected = 0
     for (account, _), amount in zip(winners, amounts, strict=True):
         if not amount:
@@ -49,9 +60,31 @@ def claw_back(
             held.account,
             deficit,
             collected,
-            wanted * PPM // total_profit,
+            sum(amounts) * PPM // total_profit,
             sum(1 for a in amounts if a),
             held.id,
         )
     )
     return collected
+
+
+def _winners(accounts: Accounts, mark: int) -> list:
+    """(account, Winner) for every position in profit at ``mark``, in the accounts' order."""
+    cv = accounts.instrument.contract_value
+    winners = []
+    for account in accounts.positions.values():
+        lots = abs(account.lots)
+        profit = margin.unrealized_pnl(account.side, lots, account.cost, mark, cv)
+        if profit > 0:
+            equity = accounts.collateral(account) + profit
+            winners.append((account, Winner(account.id, profit, equity, lots * mark * cv)))
+    return winners
+
+
+def _split(winners: list[Winner], wanted: int, haircut: Haircut) -> tuple[int, ...]:
+    if haircut is Haircut.CAPPED_PRO_RATA:
+        return allocation.capped_pro_rata(winners, wanted, ROUND_CAP).taken
+    if haircut is Haircut.RISK_PRO_RATA:
+        return allocation.risk_pro_rata(winners, wanted, allocation.risk_weight("linear", 0)).taken
+    # pnl_pro_rata on the money grid, in integers (a crowd's clawback splits 100,000 ways)
+    return tuple(adl.split_exact(wanted, [w.profit for w in winners]))

@@ -118,7 +118,9 @@ class Deleveraging:
     def claw_back(self, held: Held) -> int:
         """``clawback``: the fund's shortfall below its floor, after the backstop worked
         ``held``, taken from every winner."""
-        return claw_back(held, self.accounts, self.fund, self.prices, self.tape)
+        return claw_back(
+            held, self.accounts, self.fund, self.prices, self.tape, self.settings.haircut
+        )
 
     def cover(self, backstop: Backstop) -> None:
         finish(self.covering(backstop))

@@ -20,13 +20,14 @@ from fractions import Fraction
 from engine import venues
 from engine.adl import RankingPolicy
 from engine.events import AdlExecuted, Liquidation, SocializedLoss, SocializedLossCharged
-from engine.policies import LossPolicy
+from engine.policies import Haircut, LossPolicy
 from engine.scenario import load_scenario
 from engine.simulation import Simulation
 from engine.units import SECOND
 
-CLAWBACK = "clawback"
-RUN_POLICIES = (*(p.value for p in RankingPolicy), CLAWBACK)  # what a whole run can run
+CLAWBACK = "clawback"  # pnl_pro_rata of the shortfall, positions left open
+HAIRCUTS = (Haircut.CAPPED_PRO_RATA.value, Haircut.RISK_PRO_RATA.value)  # other clawbacks
+RUN_POLICIES = (*(p.value for p in RankingPolicy), CLAWBACK, *HAIRCUTS)  # whole runs run these
 AFTER_ADL = 60 * SECOND  # a liquidation this soon after an ADL fill counts as following it
 
 
@@ -68,9 +69,12 @@ class RunMeasures:
 
 
 def market_for(policy: str, market):
-    """The scenario's market with ``policy`` in force (clawback instead of ADL)."""
-    if policy == CLAWBACK:
-        return venues.switch(market, loss_policy=LossPolicy.CLAWBACK.value)
+    """The scenario's market with ``policy`` in force: a ranking for ADL, or a clawback
+    split (``capped_pro_rata``, ``risk_pro_rata``: profit space, positions left open)."""
+    if policy == CLAWBACK or policy in HAIRCUTS:
+        haircut = Haircut(policy) if policy in HAIRCUTS else Haircut.PNL_PRO_RATA
+        clawback = venues.switch(market, loss_policy=LossPolicy.CLAWBACK.value)
+        return replace(clawback, haircut=haircut)
     return venues.switch(market, ranking=policy, loss_policy=LossPolicy.ADL.value)
 
 

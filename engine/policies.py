@@ -31,6 +31,16 @@ class LossPolicy(StrEnum):
     CLAWBACK = "clawback"
 
 
+class Haircut(StrEnum):
+    """How a clawback splits the fund's shortfall among the winners (SPEC §5.7–8,
+    ``engine/allocation.py``), positions left open: profit space, no lot grid (so
+    ``min_max`` would be ``pnl_pro_rata``)."""
+
+    PNL_PRO_RATA = "pnl_pro_rata"  # one rate on every winner's profit: the classic clawback
+    CAPPED_PRO_RATA = "capped_pro_rata"  # at most half of a winner's profit per round
+    RISK_PRO_RATA = "risk_pro_rata"  # weighted by leverage
+
+
 class Venue(StrEnum):
     """A venue whose loss waterfall one word sets (SPEC §5.9; ``engine/venues.py``)."""
 
@@ -67,6 +77,7 @@ class MarketSettings:
     stepwise_liquidation: bool = False  # cut positions above tier 1 a tier at a time
     lights: LightsRule = LightsRule.SIZE
     funding_rule: Venue | None = None  # whose funding averaging and cap; None: the instrument's
+    haircut: Haircut = Haircut.PNL_PRO_RATA  # clawback: how the shortfall is split
 
     def switched(self, **changes: str) -> MarketSettings:
         """These settings with some policies switched by name; ``PolicyError`` names the

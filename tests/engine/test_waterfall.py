@@ -31,7 +31,7 @@ from engine.events import (
 from engine.exchange import Exchange, ExchangeConfig
 from engine.instrument import FundingSettings, default_instrument
 from engine.orders import OrderType
-from engine.policies import LossPolicy, MarketSettings, TriggerPolicy
+from engine.policies import Haircut, LossPolicy, MarketSettings, TriggerPolicy
 from engine.pricing import MarkPolicy
 from engine.units import MONEY_SCALE, SECOND
 
@@ -275,6 +275,22 @@ def test_socialized_loss_takes_the_deficit_from_every_winner_in_proportion():
     assert fund(exchange) == 0
     assert exchange.account_view("a").position.lots == 300  # positions stay open
     assert exchange.account_view("a").isolated_margin == usdt("1339.6875")
+
+
+def test_a_risk_weighted_clawback_takes_more_of_the_more_levered_winners_profit():
+    exchange = stage(
+        "30", [("1", 48_400)], loss_policy=LossPolicy.CLAWBACK, haircut=Haircut.RISK_PRO_RATA
+    )
+    events = crash_to(exchange, 48_500)
+    loss = only(events, SocializedLoss)
+    assert (loss.deficit, loss.collected) == (570 * USDT, 570 * USDT)  # the same 570
+    charged = {e.account: e.amount for e in events if type(e) is SocializedLossCharged}
+    profit = {"a": 450 * USDT, "b": 1_050 * USDT, "maker": 100 * USDT}
+    share = {account: charged[account] / profit[account] for account in charged}
+    # leverage at 48,500: b 33,950 / 2,800 = 12.1; a 14,550 / 1,950 = 7.5; the maker ~0.05
+    assert share["b"] > share["a"] > share["maker"]
+    assert round(share["b"], 3) == 0.429 and round(share["a"], 3) == 0.264
+    assert exchange.account_view("a").position.lots == 300  # positions stay open
 
 
 @pytest.mark.parametrize(

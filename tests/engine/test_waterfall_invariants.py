@@ -44,7 +44,7 @@ from engine.feeds.random_walk import Shock
 from engine.instrument import default_instrument
 from engine.offload import LIQUIDATOR
 from engine.orders import OrderType
-from engine.policies import LossPolicy, MarketSettings, TriggerPolicy
+from engine.policies import Haircut, LossPolicy, MarketSettings, TriggerPolicy
 from engine.scenario import load_scenario, shipped
 from engine.simulation import Simulation
 from engine.units import HOUR, MONEY_SCALE, PPM, SECOND
@@ -514,7 +514,7 @@ class Watch:
             lots, cost = self.positions.get(e.account, (0, 0))
             side = (lots > 0) - (lots < 0)
             profit = side * (abs(lots) * self.x.prices.mark - cost) * self.cv
-            if e.amount < 0 or profit <= 0:
+            if e.amount < 0 or profit <= 0 or e.amount > profit:
                 self.fail(
                     CLAWBACK_CLOSES_NOTHING, f"{e.account} charged {e.amount} with profit {profit}"
                 )
@@ -898,20 +898,24 @@ class Crowd:
     ranking: RankingPolicy
     adl_price: AdlPrice
     trigger: TriggerPolicy
-    loss: LossPolicy
+    loss: tuple  # (LossPolicy, Haircut): ADL, or a clawback and how it splits
     fund: int  # USDT
     depth: int  # lots per level the market maker quotes; 0: it never quotes again
     takeover_share: int  # ppm
     drawdown: int  # ppm
 
 
-POLICY_MIXES = list(itertools.product(RankingPolicy, AdlPrice, TriggerPolicy, LossPolicy))
+LOSSES = (
+    (LossPolicy.ADL, Haircut.PNL_PRO_RATA),
+    *((LossPolicy.CLAWBACK, haircut) for haircut in Haircut),  # every split of a clawback
+)
+POLICY_MIXES = list(itertools.product(RankingPolicy, AdlPrice, TriggerPolicy, LOSSES))
 
 
 def crowd_world(traders, path, mix, fund, depth, takeover_share, drawdown) -> Crowd:
     """A crowd under the policy mix drawn, turned by a checksum of the crowd itself:
     hypothesis draws a few favourite choices again and again, and this spreads the
-    examples over all 72 combinations (the Crowd it prints says which one ran)."""
+    examples over all 144 combinations (the Crowd it prints says which one ran)."""
     turn = zlib.crc32(repr((traders, path)).encode())
     chosen = POLICY_MIXES[(mix + turn) % len(POLICY_MIXES)]
     return Crowd(traders, path, *chosen, fund, depth, takeover_share, drawdown)
@@ -964,7 +968,8 @@ def run_crowd(crowd: Crowd, rules=RULES, collect: bool = False) -> Watch:
         ranking=crowd.ranking,
         adl_price=crowd.adl_price,
         trigger_policy=crowd.trigger,
-        loss_policy=crowd.loss,
+        loss_policy=crowd.loss[0],
+        haircut=crowd.loss[1],
         takeover_share=crowd.takeover_share,
         drawdown=crowd.drawdown,
     )
@@ -1012,7 +1017,7 @@ STALE_TAKEOVER_CAP_RANKS = Crowd(
     ranking=RankingPolicy.BITMEX,
     adl_price=AdlPrice.BANKRUPTCY,
     trigger=TriggerPolicy.TAKEOVER_CAP,
-    loss=LossPolicy.ADL,
+    loss=(LossPolicy.ADL, Haircut.PNL_PRO_RATA),
     fund=0,
     depth=1,
     takeover_share=PPM,
@@ -1039,7 +1044,7 @@ ADL_MAKES_BAD_DEBT = Crowd(
     ranking=RankingPolicy.BITMEX,
     adl_price=AdlPrice.BANKRUPTCY,
     trigger=TriggerPolicy.FUND_DRAWDOWN,
-    loss=LossPolicy.ADL,
+    loss=(LossPolicy.ADL, Haircut.PNL_PRO_RATA),
     fund=0,
     depth=1,
     takeover_share=PPM,

@@ -91,6 +91,11 @@ def parse_policies(text: str) -> list[str]:
     for name in names:
         if name in RUN_POLICIES:
             continue
+        if name in ("pnl_pro_rata", "min_max"):
+            raise UserError(
+                f"--policies: in whole runs {name} is clawback (profit taken at one rate, "
+                "positions left open, no lot grid): ask for clawback"
+            )
         if name in ORDERED + UNORDERED:
             raise UserError(
                 f"--policies: {name} splits one deficit (calc split), but is not simulated in "
