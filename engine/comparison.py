@@ -7,7 +7,7 @@ same runs is the same bytes however the runs were scheduled.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from fractions import Fraction
@@ -48,12 +48,15 @@ MEANING = {
 }
 
 
+SCALE = 10**8  # the spread's square root is taken in integers, to this fraction
+
+
 @dataclass(frozen=True, slots=True)
 class Spread:
     """One metric over the seeds of one policy."""
 
     mean: Fraction
-    sd: Fraction  # the sample standard deviation, to the integer below (exact sqrt)
+    sd: Fraction  # the sample standard deviation, rounded down to 1/SCALE
     low: int
     high: int
 
@@ -65,10 +68,11 @@ class PolicySummary:
     metrics: dict[str, Spread]
 
 
-def summarize(measures: Iterable[RunMeasures]) -> list[PolicySummary]:
-    """Per policy (in the order first met after sorting by policy then seed)."""
+def summarize(measures: Iterable[RunMeasures], policies: Sequence[str] = ()) -> list[PolicySummary]:
+    """Per policy, in the order of ``policies`` (then any other, by name), each
+    policy's runs taken by seed: the same runs summarize the same, in any order."""
     ordered = sorted(measures, key=lambda m: (m.policy, m.seed))
-    by_policy: dict[str, list[RunMeasures]] = {}
+    by_policy: dict[str, list[RunMeasures]] = {policy: [] for policy in policies}
     for m in ordered:
         by_policy.setdefault(m.policy, []).append(m)
     return [
@@ -78,6 +82,7 @@ def summarize(measures: Iterable[RunMeasures]) -> list[PolicySummary]:
             {name: _spread([_value(r, name) for r in runs]) for name in (*METRICS, "signed")},
         )
         for policy, runs in by_policy.items()
+        if runs
     ]
 
 
@@ -92,7 +97,7 @@ def _spread(values: list[int]) -> Spread:
         return Spread(mean, Fraction(0), min(values), max(values))
     squares = sum((v * n - sum(values)) ** 2 for v in values)  # Σ (n·v − Σv)², exact
     variance_n2 = Fraction(squares, n - 1)  # n² · variance
-    sd = Fraction(isqrt(int(variance_n2)), n)
+    sd = Fraction(isqrt(int(variance_n2 * SCALE**2)), n * SCALE)
     return Spread(mean, sd, min(values), max(values))
 
 

@@ -66,3 +66,15 @@ def test_a_mistake_is_one_line_and_runs_nothing(capsys, flags, reason):
     assert reason in captured.err
     assert captured.err.count("\n") == 1 and "Traceback" not in captured.err
     assert captured.out == ""
+
+
+def test_the_spread_is_the_sample_standard_deviation_in_exact_arithmetic():
+    from fractions import Fraction
+
+    from engine.comparison import _spread
+
+    spread = _spread([1, 2, 3, 4])
+    assert spread.mean == Fraction(5, 2)
+    assert abs(float(spread.sd) - 1.2909944487) < 1e-8  # √(5/3)
+    assert (spread.low, spread.high) == (1, 4)
+    assert _spread([7]).sd == 0

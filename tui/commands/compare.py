@@ -122,7 +122,7 @@ def run(args: argparse.Namespace) -> int:
     source = str(scenario.path) if scenario.path and not _shipped(scenario_name) else scenario_name
     tasks = [RunTask(source, seed, policy, duration) for policy in policies for seed in seeds]
     measures = _run(tasks, args)
-    summaries = summarize(measures)
+    summaries = summarize(measures, policies)
     report = _report(scenario.name, seeds, duration, summaries)
     if outputs:
         _write_csv(outputs, measures, summaries)
