@@ -29,14 +29,15 @@ def run_everywhere(
 
 
 def _on_processes(tasks: Sequence[RunTask], workers: int) -> Iterator[RunMeasures]:
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    """On ``workers`` processes; stopped early (a signal, Ctrl-C), it cancels what has
+    not started and waits only for the runs under way (a second or two each)."""
+    pool = ProcessPoolExecutor(max_workers=workers)
+    try:
         futures = [pool.submit(run, task) for task in tasks]
-        try:
-            for future in as_completed(futures):
-                yield future.result()
-        finally:
-            for future in futures:
-                future.cancel()
+        for future in as_completed(futures):
+            yield future.result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _on_dask(tasks: Sequence[RunTask], client) -> Iterator[RunMeasures]:
