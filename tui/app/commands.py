@@ -1,4 +1,5 @@
-"""The command palette's long tail: open a lesson or a page, switch scenario, the policies.
+"""The command palette's long tail: open a lesson or a page, switch scenario, the policies,
+the policy lab.
 
 Each command is a call on the app (``switch_scenario`` or ``configure``), so the
 palette does nothing the keys could not; the theme picker comes with Textual's own
@@ -30,6 +31,17 @@ PAGE_COMMANDS = (  # pages a key opens, for whoever looks for them by name
 )
 
 
+LAB_TITLE = "Compare policies on this crash"
+LAB_HELP = "re-run this scenario and seed to now under every ADL policy, side by side"
+
+
+def open_lab(app) -> None:
+    """The policy lab on this session (its module loaded when first asked for)."""
+    from tui.app.screens.lab import open_lab
+
+    open_lab(app)
+
+
 def commands(app) -> list[Command]:
     """(title, help, callback) of every palette command: lessons, scenarios, policies."""
     found: list[Command] = [
@@ -43,6 +55,7 @@ def commands(app) -> list[Command]:
     found += [
         (title, words, partial(app.action_open, page)) for title, words, page in PAGE_COMMANDS
     ]
+    found.append((LAB_TITLE, LAB_HELP, partial(open_lab, app)))
     found += [
         (f"Scenario: {name}", description, partial(app.ask_switch_scenario, name))
         for name, description in app.scenarios()
