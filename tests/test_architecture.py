@@ -131,6 +131,7 @@ UI_MAY_IMPORT = {
     "engine.slices",  # a step in pieces, so that keys are answered during a long one
     "engine.lesson",  # a lesson's story and goals: data, like a scenario
     "engine.lesson_progress",  # how far the learner is, judged from frames
+    "engine.lab",  # the policy lab: a re-run's plan, its runs on worker processes, their words
 }
 UI_MAY_NOT_READ = {"exchange", "simulation", "config"}
 

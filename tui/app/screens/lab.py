@@ -19,16 +19,9 @@ as memray's TUI tests feed a fake producer.
 
 from __future__ import annotations
 
-import os
-import sys
-import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Iterable
 from contextlib import suppress
-from dataclasses import dataclass, fields
-from multiprocessing import get_context, resource_tracker
-from typing import Any
+from dataclasses import dataclass
 
 from rich.text import Text
 from textual import work
@@ -41,21 +34,24 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Static
 from textual.worker import get_current_worker
 
-from engine.agents.schedule import SCHEDULED
-from engine.comparison import MEANING as METRIC_MEANING
-from engine.errors import UserFacingError
-from engine.lab_run import CLAWBACK, HAIRCUTS, RUN_POLICIES, RunMeasures, RunTask, run
-from engine.split import MEANING as POLICY_MEANING
-from engine.units import format_duration, format_moment
+from engine.lab import (
+    HAIRCUTS,
+    METRIC_MEANING,
+    POLICY_MEANING,
+    RUN_POLICIES,
+    LabPlan,
+    Outcome,
+    PoolRunner,
+    RunFailed,
+    RunMeasures,
+    Runner,
+    reason_of,
+)
+from engine.lab import plan_for as plan_session
 from tui.app import text
 from tui.app.screens.reading import ReadingScreen, title
 
 TITLE = "Compare policies on this crash"
-POLL = 0.1  # s between looks at the cancel flag while the processes work
-REAP = 2  # s to wait, at most, for a terminated process to end
-NICE = 10  # the workers yield the CPU to the screen
-CACHED = 256  # runs remembered (a run is a pure function of its task)
-REASON_WIDTH = 100  # a failure's reason, at most, in one line
 TABLE_REASON = 44  # the part of it the table's row shows (the chart shows it all)
 BUDGET = (
     "B = min(D, U) per event (θ = 1); H = the profit of the lots closed at the ADL price "
@@ -64,18 +60,6 @@ BUDGET = (
 
 
 # -- what is run, and what comes back ---------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class RunFailed:
-    """A run that did not finish: its one-line reason, never a traceback."""
-
-    policy: str
-    reason: str
-
-
-Outcome = RunMeasures | RunFailed
-Runner = Callable[[Sequence[RunTask]], Iterable[Outcome]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,264 +117,7 @@ def policy_words(policy: str) -> str:
     return words or policy
 
 
-def reason_of(error: BaseException) -> str:
-    """One line on why a run failed."""
-    if isinstance(error, BrokenProcessPool):
-        words = "its worker process stopped unexpectedly (out of memory?)"
-    elif isinstance(error, UserFacingError):
-        words = str(error)
-    else:
-        words = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
-    line = " ".join(words.split())
-    return line if len(line) <= REASON_WIDTH else line[: REASON_WIDTH - 1] + "…"
-
-
-# -- the runs on worker processes ----------------------------------------------------------
-
-
-def workers_here() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
-def tracker_running() -> None:
-    """Start multiprocessing's resource tracker, which every process pool needs. It
-    hands its process ``sys.stderr``'s descriptor, and under Textual ``sys.stderr`` is a
-    capture without one (-1: "bad value(s) in fds_to_keep"): the real one, meanwhile."""
-    captured = sys.stderr
-    if sys.__stderr__ is not None and _descriptor(captured) < 0:
-        sys.stderr = sys.__stderr__
-    try:
-        resource_tracker.ensure_running()
-    finally:
-        sys.stderr = captured
-
-
-def _descriptor(stream) -> int:
-    try:
-        return stream.fileno()
-    except (AttributeError, OSError, ValueError):
-        return -1
-
-
-class PoolRunner:
-    """The default runner: each task a run of ``engine.lab_run.run`` on a pool of worker
-    processes (spawned, not forked: the app has threads), results as they finish.
-    Finished runs are remembered, so the same task is not run twice."""
-
-    def __init__(self, workers: int | None = None) -> None:
-        self.workers = workers
-        self.known: dict[RunTask, RunMeasures] = {}
-
-    def __call__(self, tasks: Sequence[RunTask]) -> PoolRuns:
-        """The runs of ``tasks``, started when first iterated. Called on the app's thread,
-        which starts multiprocessing's resource tracker first (``tracker_running``)."""
-        tracker_running()
-        return PoolRuns(tasks, self.workers or workers_here(), self)
-
-    def keep(self, task: RunTask, measures: RunMeasures) -> None:
-        self.known[task] = measures
-        while len(self.known) > CACHED:
-            del self.known[next(iter(self.known))]
-
-
-class PoolRuns:
-    """The runs of ``tasks``, iterated on one thread; ``cancel()`` from any other stops
-    them at once: pending runs are dropped and the processes terminated."""
-
-    def __init__(self, tasks: Sequence[RunTask], workers: int, runner: PoolRunner) -> None:
-        self.tasks = list(tasks)
-        self.workers = workers
-        self.runner = runner
-        self.pool: ProcessPoolExecutor | None = None
-        self.processes: list[Any] = []  # the worker processes, once started (tests look)
-        self._stop = threading.Event()
-        self._lock = threading.Lock()
-
-    def __iter__(self) -> Iterator[Outcome]:
-        todo = []
-        for task in self.tasks:
-            known = self.runner.known.get(task)
-            if known is not None:
-                yield known
-            else:
-                todo.append(task)
-        with self._lock:
-            if not todo or self._stop.is_set():
-                return
-            self.pool = ProcessPoolExecutor(
-                max_workers=min(self.workers, len(todo)),
-                mp_context=get_context("spawn"),
-                initializer=getattr(os, "nice", None),
-                initargs=(NICE,) if hasattr(os, "nice") else (),
-            )
-            futures = {self.pool.submit(run, task): task for task in todo}
-        pending = set(futures)
-        try:
-            while pending and not self._stop.is_set():
-                self._see_processes()
-                done, pending = wait(pending, timeout=POLL, return_when=FIRST_COMPLETED)
-                for future in sorted(done, key=lambda f: todo.index(futures[f])):
-                    if self._stop.is_set():
-                        return
-                    yield self._outcome(futures[future], future)
-        finally:
-            if pending or self._stop.is_set():
-                self.cancel()
-                for process in self.processes:  # reaped here, off the app's thread
-                    process.join(REAP)
-            else:
-                self.pool.shutdown(wait=False)
-
-    def _outcome(self, task: RunTask, future) -> Outcome:
-        error = future.exception()
-        if error is not None:
-            return RunFailed(task.policy, reason_of(error))
-        measures = future.result()
-        self.runner.keep(task, measures)
-        return measures
-
-    def _see_processes(self) -> None:
-        found = getattr(self.pool, "_processes", None)  # no public list before Python 3.14
-        if found:
-            with self._lock:
-                self.processes = list(
-                    {id(p): p for p in [*self.processes, *found.values()]}.values()
-                )
-
-    def cancel(self) -> None:
-        """Stop: drop what has not started, terminate the processes (safe to repeat)."""
-        self._stop.set()
-        with self._lock:
-            pool = self.pool
-            if pool is None:
-                return
-            terminate = getattr(pool, "terminate_workers", None)  # Python 3.14
-            if terminate is not None:
-                terminate()
-                return
-            found = getattr(pool, "_processes", None) or {}
-            processes = list({id(p): p for p in [*self.processes, *found.values()]}.values())
-            self.processes = processes
-            pool.shutdown(wait=False, cancel_futures=True)
-        for process in processes:
-            if process.is_alive():
-                process.terminate()
-
-
 default_runner: Runner = PoolRunner()
-
-
-# -- what this session would re-run ---------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class LabPlan:
-    """The session's run as the lab re-runs it, and what to say about it."""
-
-    scenario: str  # its name, for the screen
-    source: str  # what ``RunTask`` loads: the scenario file's path (or a shipped name)
-    seed: int
-    duration: int | None  # µs of simulated time; None: the scenario's own
-    span: str  # what the duration is, in words
-    notes: tuple[str, ...] = ()  # where the re-runs differ from the session
-    in_force: str | None = None  # the policy of RUN_POLICIES the session runs under
-    quote: str = ""  # the money's currency
-
-    def tasks(self) -> list[RunTask]:
-        return [RunTask(self.source, self.seed, policy, self.duration) for policy in RUN_POLICIES]
-
-
-def plan_for(app) -> LabPlan:
-    """This session's scenario, seed and time so far, from the app's session.
-
-    The frame carries neither the seed nor the scenario's file nor when the run began,
-    so this reads them from the session's simulation (its public attributes): the one
-    place the screen looks past a frame."""
-    session = app.session
-    simulation = session.simulation
-    scenario = simulation.scenario
-    frame = app.frame
-    dated = frame.dated if frame else False
-    start, now = simulation.start_time, session.exchange.time
-    last = last_adl(session, app.market.history)
-    if last is None:
-        full = simulation.duration
-        length = f"its full {format_duration(full)}" if full else "to the end of its feed"
-        duration = full
-        span = f"No ADL has happened in this session yet: each policy runs {length}."
-    else:
-        duration = now - start
-        span = (
-            f"{format_duration(duration)} of simulated time, as far as this session has run "
-            f"(its last ADL at {format_moment(last, dated)})"
-        )
-    source = str(scenario.path) if scenario.path else scenario.name
-    return LabPlan(
-        scenario=scenario.name,
-        source=source,
-        seed=simulation.seed,
-        duration=duration,
-        span=span,
-        notes=tuple(differences(session, frame)),
-        in_force=in_force(frame.settings) if frame else None,
-        quote=frame.instrument.quote if frame else "",
-    )
-
-
-def last_adl(session, history) -> int | None:
-    """When the session's last ADL (or clawback) happened, if it has."""
-    times = [record.time for record in session.exchange.adl_records[-1:]]
-    times += [m.time for m in history.fund_moves if m.reason.startswith("socialized loss")]
-    return max(times, default=None)
-
-
-RE_RUN_FIELDS = ("ranking", "loss_policy", "haircut", "venue")  # the lab sets these itself
-
-
-def differences(session, frame) -> list[str]:
-    """Where the re-runs are not this session: its command-line options, the rules
-    switched from the palette, the user's own orders."""
-    notes = []
-    simulation = session.simulation
-    settings = simulation.settings
-    given = [
-        f"--{name}" for name in ("venue", "replay", "format", "start", "end") if settings.get(name)
-    ]
-    if settings.get("crowd_schedule", SCHEDULED) != SCHEDULED:
-        given.append("older crowd schedule (a resumed journal's)")
-    if given:
-        notes.append(
-            f"This session's {', '.join(given)} is not in the re-runs: they run the scenario "
-            "as its file defines it."
-        )
-    if frame is not None:
-        own = simulation.scenario.market
-        switched = [
-            f.name
-            for f in fields(own)
-            if f.name not in RE_RUN_FIELDS
-            and getattr(own, f.name) != getattr(frame.settings, f.name)
-        ]
-        if switched:
-            notes.append(
-                f"Your switch of {', '.join(n.replace('_', ' ') for n in switched)} is not in "
-                "the re-runs: each keeps the scenario's rules but its ADL policy."
-            )
-    if any(command.get("command") == "submit" for _, command in session.commands):
-        notes.append("Your own orders are not in the re-runs: they re-simulate the crowd alone.")
-    return notes
-
-
-def in_force(settings) -> str | None:
-    """The policy of RUN_POLICIES the market runs under now."""
-    if str(settings.loss_policy) == "clawback":
-        haircut = str(settings.haircut)
-        return haircut if haircut in HAIRCUTS else CLAWBACK
-    ranking = str(settings.ranking)
-    return ranking if ranking in RUN_POLICIES else None
 
 
 # -- the bars ------------------------------------------------------------------------------
@@ -731,6 +458,11 @@ class LabScreen(ReadingScreen):
     def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
         """A click on a column's heading charts that metric."""
         self.show_metric(event.column_index)
+
+
+def plan_for(app) -> LabPlan:
+    """What the lab re-runs for the app's session (``engine/lab_plan.py``)."""
+    return plan_session(app.session, app.frame, app.market.history.fund_moves)
 
 
 def open_lab(app, runner: Runner | None = None) -> None:
