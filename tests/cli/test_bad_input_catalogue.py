@@ -87,6 +87,23 @@ FLAGS = {
         ["simulate", "--venue", "all", "--journal", "j.jsonl"],
         "--venue all runs six markets",
     ),
+    "split unknown policy": (["calc", "split", "a.csv", "--policy", "fifo"], "invalid choice"),
+    "split severity above one": (
+        ["calc", "split", "a.csv", "--policy", "queue", "--severity", "1.5"],
+        "--severity: '1.5' is not in [0, 1]",
+    ),
+    "split cap for another policy": (
+        ["calc", "split", "a.csv", "--policy", "queue", "--cap", "0.5"],
+        "--cap only applies",
+    ),
+    "split unknown risk weight": (
+        ["calc", "split", "a.csv", "--policy", "all", "--risk", "square"],
+        "--risk: 'square'",
+    ),
+    "split missing accounts file": (
+        ["calc", "split", "a.csv", "--policy", "queue"],
+        "a.csv: no such file",
+    ),
 }
 
 

@@ -1,9 +1,9 @@
-"""``adl-sandbox calc``: the liquidation-price and ADL-queue calculators.
+"""``adl-sandbox calc``: the liquidation-price, ADL-queue and ADL-split calculators.
 
-Both call the engine's own functions (``engine.margin``, ``engine.explain``,
-``engine.adl``), so the calculator can never disagree with the simulation. This
-package only turns the user's decimals into engine integers (``numbers``) and the
-engine's answers back into text, one calculator a module.
+Each calls the engine's own functions (``engine.margin``, ``engine.explain``,
+``engine.adl``, ``engine.split``), so the calculator can never disagree with the
+simulation. This package only turns the user's decimals into engine integers
+(``numbers``) and the engine's answers back into text, one calculator a module.
 
 Prices, sizes and money are shown exact to 8 decimals (rounded half-even); the
 liquidation and bankruptcy prices also as the app shows them, on the tick grid
@@ -21,6 +21,7 @@ from typing import Any
 
 from engine import adl
 from engine.side import Side
+from engine.split import ORDERED, UNORDERED
 from tui.arguments import Parser
 
 # -- the command line --------------------------------------------------------------------
@@ -71,6 +72,49 @@ def add_parser(subparsers: Any) -> None:
     queue.add_argument("--json", action="store_true", help="print one JSON object")
     queue.set_defaults(calc_run=_run_adl)
 
+    lab = kinds.add_parser(
+        "split",
+        help="one ADL deficit split among given accounts, by any allocation policy",
+        description="Split one ADL deficit among the winners of ACCOUNTS.csv by an "
+        "allocation policy (or all of them), with every metric. ACCOUNTS.csv is a positions "
+        "file (header id,side,qty,entry,margin[,wallet]; needs --mark) or a profit file "
+        "(header id,equity,pnl[,notional][,rank], quote currency).",
+    )
+    lab.add_argument("accounts", metavar="ACCOUNTS.csv")
+    lab.add_argument(
+        "--policy",
+        required=True,
+        choices=(*ORDERED, *UNORDERED, "all"),
+        metavar="NAME",
+        help=f"{', '.join((*ORDERED, *UNORDERED))}, or all (every one the file allows)",
+    )
+    lab.add_argument(
+        "--deficit",
+        help="deficit D, quote currency (default: Σ(−equity)+ of the losers in the file)",
+    )
+    lab.add_argument(
+        "--severity",
+        default="1",
+        help="θ in [0, 1], budget B = min(θ·D, U); or queue: whole positions in rank "
+        "order until D is covered (default 1)",
+    )
+    lab.add_argument("--mark", help="mark price (positions file)")
+    lab.add_argument(
+        "--side",
+        choices=tuple(s.position for s in Side),
+        help="the side that gives, when a positions file has winners on both",
+    )
+    lab.add_argument("--seed", type=int, help="random: start of its queue (default 0)")
+    lab.add_argument("--cap", help="capped_pro_rata: haircut cap in (0, 1] (default 0.5)")
+    lab.add_argument("--min-equity", help="capped_pro_rata: equity each winner keeps (default 0)")
+    lab.add_argument(
+        "--risk",
+        help="risk_pro_rata's weight of leverage λ: linear, power:P (λ^P) or cvar:TAU "
+        "((λ − TAU)+) (default linear)",
+    )
+    lab.add_argument("--json", action="store_true", help="print one JSON object")
+    lab.set_defaults(calc_run=_run_split)
+
 
 def run(args: argparse.Namespace) -> int:
     return args.calc_run(args)
@@ -86,3 +130,9 @@ def _run_adl(args: argparse.Namespace) -> int:
     from tui.commands.calc.queue import run_adl
 
     return run_adl(args)
+
+
+def _run_split(args: argparse.Namespace) -> int:
+    from tui.commands.calc.split import run_split
+
+    return run_split(args)
