@@ -21,8 +21,9 @@ until they are put on the grid, so nothing here depends on float rounding.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import NamedTuple
 
@@ -179,6 +180,15 @@ def drain(notionals: Sequence[int], equities: Sequence[int], amount) -> list[Fra
     return left
 
 
+WEIGHT_SCALE = 1 << 64  # a water-filling's weights, as integers: relative error below 2^-64
+
+
+def _integers(weights: Sequence[Fraction]) -> list[int]:
+    """Weights scaled to integers: the water line of thousands of weights with different
+    denominators would otherwise be a fraction of thousands of digits (seconds each)."""
+    return [int(w * WEIGHT_SCALE) for w in weights]
+
+
 # -- the policies -------------------------------------------------------------------------
 
 
@@ -232,11 +242,15 @@ def capped_pro_rata(
     gives more than ``cap`` of its profit, nor so much that its equity falls below
     ``min_equity``; the common level η is found by water-filling. When the caps bind
     everyone, it takes what they allow and no more (the rest is undershoot)."""
-    caps = [max(0, min(w.profit, int(cap * w.profit), w.equity - min_equity)) for w in winners]
+    caps = [  # whole lots: then the residual below a lot fits in one account
+        w.on_grid(w.lots_within(max(0, min(w.profit, int(cap * w.profit), w.equity - min_equity))))
+        for w in winners
+    ]
     reachable = min(total, sum(caps))
     eta = level(caps, [w.profit for w in winners], reachable)
     targets = [min(Fraction(c), eta * w.profit) for w, c in zip(winners, caps, strict=True)]
-    return on_grid("capped_pro_rata", winners, targets, reachable, caps)
+    taken = on_grid("capped_pro_rata", winners, targets, reachable, caps)
+    return replace(taken, budget=total)  # what it was asked for: the rest is undershoot
 
 
 def risk_weight(kind: str, parameter: Fraction) -> Callable[[Fraction | None], Fraction]:
@@ -245,10 +259,18 @@ def risk_weight(kind: str, parameter: Fraction) -> Callable[[Fraction | None], F
     if kind == "linear":
         return lambda lam: lam
     if kind == "power":
-        return lambda lam: Fraction(float(lam) ** float(parameter))
+        return lambda lam: Fraction(_power(float(lam), float(parameter)))
     if kind == "cvar":
         return lambda lam: max(Fraction(0), lam - parameter)
     raise ValueError(f"unknown risk weight {kind!r}")
+
+
+def _power(base: float, exponent: float) -> float:
+    """λ^p, or the largest float where it overflows (the order of weights is kept)."""
+    try:
+        return base**exponent
+    except OverflowError:
+        return sys.float_info.max
 
 
 def risk_pro_rata(
@@ -260,7 +282,9 @@ def risk_pro_rata(
     the rest is taken from them pro-rata to their profit."""
     known = [w.leverage for w in winners if w.leverage is not None]
     top = 2 * max(known) if known else Fraction(1)
-    weights = [w.profit * weight(w.leverage if w.leverage is not None else top) for w in winners]
+    weights = _integers(
+        [w.profit * weight(w.leverage if w.leverage is not None else top) for w in winners]
+    )
     caps = [w.profit for w in winners]
     weighted = sum(c for c, g in zip(caps, weights, strict=True) if g > 0)
     scale = level(caps, weights, min(total, weighted))
@@ -289,9 +313,9 @@ def leverage_first(winners: Sequence[Winner], total: int) -> Allocation:
     solvent = [i for i in range(len(winners)) if not broke[i]]
     kept = sum(winners[i].profit for i in solvent) - left
     if solvent and left > 0:
-        weights = [
-            Fraction(winners[i].equity * winners[i].profit, winners[i].notional) for i in solvent
-        ]
+        weights = _integers(
+            [Fraction(winners[i].equity * winners[i].profit, winners[i].notional) for i in solvent]
+        )
         eta = level([winners[i].profit for i in solvent], weights, kept)
         for i, g in zip(solvent, weights, strict=True):
             targets[i] = winners[i].profit - min(Fraction(winners[i].profit), eta * g)

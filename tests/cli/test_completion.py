@@ -65,7 +65,7 @@ def test_the_script_is_valid_for_its_shell(shell, check, capsys, tmp_path):
 
 
 BASH_CASES = [
-    (["calc", ""], "liq adl -h --help"),
+    (["calc", ""], "liq adl split -h --help"),
     (["calc", "liq", "--si"], "--side"),
     (["calc", "liq", "--side", ""], "long short"),
     (["--venue", "o"], "okx"),
@@ -110,7 +110,7 @@ def test_fish_completes_subcommands_and_choices(capsys, tmp_path):
     )
     done = subprocess.run(["fish", "-c", program], capture_output=True, text=True, timeout=30)
     calc, venues = done.stdout.split("===\n")
-    assert {line.split("\t")[0] for line in calc.splitlines()} == {"liq", "adl"}
+    assert {line.split("\t")[0] for line in calc.splitlines()} == {"liq", "adl", "split"}
     assert {line.split("\t")[0] for line in venues.splitlines()} >= {"okx", "all", "dydx"}
 
 

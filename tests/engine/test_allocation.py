@@ -130,10 +130,12 @@ def test_every_policy_takes_its_budget_exactly_within_each_capacity(rows, theta,
             0 <= x <= w.profit for w, x in zip(result.winners, allocation.taken, strict=True)
         ), policy
         if policy == "capped_pro_rata":  # its caps may bind before the budget
-            caps = sum(
-                max(0, min(w.profit, int(Fraction(1, 2) * w.profit), w.equity)) for w in winners
+            caps = sum(  # half of each one's profit, in whole lots
+                w.on_grid(w.lots_within(min(w.profit, w.profit // 2, w.equity))) for w in winners
             )
             assert allocation.total == min(budget, caps)
+            assert result.metrics.budget == budget  # what it did not take is undershoot
+            assert result.metrics.undershoot == budget - allocation.total
         elif policy == "clawback":  # the whole deficit, positions left open: no grid
             assert allocation.total == min(deficit, sum(w.profit for w in winners))
             continue
