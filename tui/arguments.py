@@ -37,12 +37,19 @@ class HelpText(argparse.HelpFormatter):
         return super()._fill_text(text, width, indent)
 
 
-def whole_number(text: str) -> int:
+def whole_number(text: str, least: int = 0) -> int:
     """An argparse type: a whole number, zero or more (a seed, a count)."""
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError("must not be negative")
+    if value < least:
+        raise argparse.ArgumentTypeError(
+            "must not be negative" if least == 0 else f"{text!r} must be at least {least}"
+        )
     return value
+
+
+def positive_number(text: str) -> int:
+    """An argparse type: a whole number, one or more (a count of workers)."""
+    return whole_number(text, least=1)

@@ -18,7 +18,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from tui.arguments import UserError, described
+from tui.arguments import UserError, described, positive_number
 
 DEFAULT_SCENARIO = "flash-crash"
 MAX_RUNS = 1_000_000
@@ -42,23 +42,13 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--duration", help="simulated time per run (default: the scenario's)")
     parser.add_argument(
         "--workers",
-        type=_positive,
+        type=positive_number,
         help="processes on this machine (default: one per core)",
     )
     parser.add_argument("--dask", metavar="ADDRESS", help="run on a Dask cluster, tcp://host:8786")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--csv", metavar="DIR", help="also write runs.csv and summary.csv there")
     parser.add_argument("--force", action="store_true", help="let --csv replace its files")
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
-    return value
 
 
 def parse_seeds(text: str) -> list[int]:

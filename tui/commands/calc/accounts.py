@@ -15,8 +15,6 @@ the other side). Every refusal names the file, the line and the column.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -32,7 +30,7 @@ from tui.commands.calc.numbers import (
     read_money,
     read_value,
 )
-from tui.commands.calc.positions import SIDES, Row, header_columns, read_row, read_text
+from tui.commands.calc.positions import SIDES, Row, header_columns, read_records, read_row
 from tui.commands.calc.queue import holder
 
 POSITIONS, PROFIT = "positions", "profit"
@@ -62,36 +60,21 @@ class Profit(NamedTuple):
 
 def read_accounts(path: str) -> tuple[Header, list]:
     """The header and rows (``positions.Row`` or ``Profit``) of either kind of file."""
-    reader = csv.reader(io.StringIO(read_text(path)))
-    header: Header | None = None
-    width = 0
-    rows: list = []
     first_line: dict[str, int] = {}
-    try:
-        for record in reader:
-            if not any(cell.strip() for cell in record):
-                continue
-            if header is None:
-                header = read_header(path, reader.line_num, record)
-                width = len(record)
-                continue
-            if len(record) > width:
-                raise UserError(
-                    f"{path}:{reader.line_num}: {len(record)} cells, but the header names "
-                    f"{width} columns"
-                )
-            read = position_row if header.kind == POSITIONS else profit_row
-            rows.append(read(path, reader.line_num, record, header.columns, first_line))
-    except csv.Error as error:
-        raise UserError(f"{path}:{reader.line_num}: not valid CSV ({error})") from None
-    if header is None:
-        raise UserError(
-            f"{path}: empty; expected a header line {POSITIONS_HEADER} (positions) or "
-            f"{PROFIT_HEADER} (profits)"
-        )
+    found: list[Header] = []
+
+    def header(line: int, record: list[str]) -> None:
+        found.append(read_header(path, line, record))
+
+    def row(line: int, record: list[str]):
+        read = position_row if found[0].kind == POSITIONS else profit_row
+        return read(path, line, record, found[0].columns, first_line)
+
+    expected = f"a header line {POSITIONS_HEADER} (positions) or {PROFIT_HEADER} (profits)"
+    rows = read_records(path, header, row, expected)
     if not rows:
         raise UserError(f"{path}: no accounts after the header")
-    return header, rows
+    return found[0], rows
 
 
 def read_header(path: str, line: int, record: list[str]) -> Header:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from typing import NamedTuple
 
 from engine.datafile import open_file
@@ -29,17 +30,34 @@ class Row(NamedTuple):
 
 def read_positions(path: str) -> list[Row]:
     """Rows of a CSV with (at least) the columns id, side, qty, entry, margin, any order."""
-    reader = csv.reader(io.StringIO(read_text(path)))
-    columns: dict[str, int] | None = None
-    width = 0
-    rows: list[Row] = []
     first_line: dict[str, int] = {}
+    columns: dict[str, int] = {}
+
+    def header(line: int, record: list[str]) -> None:
+        columns.update(header_columns(path, line, record))
+
+    def row(line: int, record: list[str]) -> Row:
+        return read_row(path, line, record, columns, first_line)
+
+    rows = read_records(path, header, row, f"a header line {','.join(COLUMNS)}")
+    if not rows:
+        raise UserError(f"{path}: no positions after the header")
+    return rows
+
+
+def read_records(path: str, header: Callable, row: Callable, expected: str) -> list:
+    """``row(line, record)`` of each line after the header (given to ``header(line,
+    record)`` first), blank lines skipped; a line wider than the header, a file that is
+    not CSV or has no header is refused in one line naming the file and the line."""
+    reader = csv.reader(io.StringIO(read_text(path)))
+    width = None
+    rows = []
     try:
         for record in reader:
             if not any(cell.strip() for cell in record):
                 continue
-            if columns is None:
-                columns = header_columns(path, reader.line_num, record)
+            if width is None:
+                header(reader.line_num, record)
                 width = len(record)
                 continue
             if len(record) > width:
@@ -47,13 +65,11 @@ def read_positions(path: str) -> list[Row]:
                     f"{path}:{reader.line_num}: {len(record)} cells, but the header names "
                     f"{width} columns"
                 )
-            rows.append(read_row(path, reader.line_num, record, columns, first_line))
+            rows.append(row(reader.line_num, record))
     except csv.Error as error:
         raise UserError(f"{path}:{reader.line_num}: not valid CSV ({error})") from None
-    if columns is None:
-        raise UserError(f"{path}: empty; expected a header line {','.join(COLUMNS)}")
-    if not rows:
-        raise UserError(f"{path}: no positions after the header")
+    if width is None:
+        raise UserError(f"{path}: empty; expected {expected}")
     return rows
 
 
