@@ -20,7 +20,7 @@ LEGEND = (
     f"Chart: {legend.sentence(legend.PRICE_CHART)}",
     f"Fund chart (f): {legend.sentence(legend.FUND_CHART)}",
     "ctrl+p opens the command palette: scenario, ADL ranking, ADL price, ADL trigger, loss "
-    "policy, mark price policy, theme.",
+    "policy, mark price policy, theme, and the policy lab (compare policies on this crash).",
 )
 
 
