@@ -4,7 +4,9 @@ positions left open — OKEx's 2018 clawback, BitMEX's Dynamic Profit Equalisati
 How the deficit is split is the market's ``haircut`` (``engine/allocation.py``, in
 profit space): one rate on every winner's profit (``pnl_pro_rata``, the classic
 clawback), at most half of each one's profit per round (``capped_pro_rata``: the rest
-waits for the next step's round), or weighted by leverage (``risk_pro_rata``).
+waits for the next step's round), or weighted by leverage (``risk_pro_rata``). The
+severity θ (Chitra 2025) asks the winners for θ of each round's shortfall; the rest is
+written off as the fund's bad debt.
 """
 
 from __future__ import annotations
@@ -32,18 +34,23 @@ def claw_back(
     prices: PriceState,
     tape: Tape,
     haircut: Haircut = Haircut.PNL_PRO_RATA,
-) -> int:
+    severity: int = PPM,
+    written_off: int = 0,
+) -> tuple[int, int]:
     """Take the fund's deficit below its floor from the winners' profit, split by
-    ``haircut``. Returns what was collected."""
+    ``haircut``: the share ``severity`` (ppm, θ) of it; the rest is written off, left as
+    the fund's bad debt (``written_off``: what earlier rounds left so, not asked again).
+    Returns (collected, newly written off)."""
     balance = fund.balance
-    deficit = fund.floor() - balance
+    deficit = fund.floor() - balance - written_off
     if deficit <= 0:
-        return 0
+        return 0, 0
     winners = _winners(accounts, prices.mark)
     total_profit = sum(w.profit for _, w in winners)
     if not total_profit:
-        return 0
-    wanted = min(deficit, total_profit)
+        return 0, 0
+    budget = -(-deficit * severity // PPM)  # θ·D, rounded up: a deficit is covered, not shaved
+    wanted = min(budget, total_profit)
     amounts = _split([w for _, w in winners], wanted, haircut)
     collected = 0
     for (account, _), amount in zip(winners, amounts, strict=True):
@@ -65,7 +72,7 @@ def claw_back(
             held.id,
         )
     )
-    return collected
+    return collected, deficit - budget
 
 
 def _winners(accounts: Accounts, mark: int) -> list:

@@ -58,6 +58,7 @@ class Deleveraging:
         self.queue = AdlQueue(lights_every, tape.time)
         self.records: deque[AdlRecord] = deque(maxlen=ADL_HISTORY)
         self._next_adl_id = 1
+        self.written_off = 0  # clawback at severity θ < 1: the shortfall left as bad debt
         self._cv = instrument.contract_value
 
     # -- positions as ADL sees them ----------------------------------------------------
@@ -117,10 +118,14 @@ class Deleveraging:
 
     def claw_back(self, held: Held) -> int:
         """``clawback``: the fund's shortfall below its floor, after the backstop worked
-        ``held``, taken from every winner."""
-        return claw_back(
-            held, self.accounts, self.fund, self.prices, self.tape, self.settings.haircut
-        )
+        ``held``, taken from the winners (θ of it: the rest is written off, for good)."""
+        settings = self.settings
+        collected, written = claw_back(
+            held, self.accounts, self.fund, self.prices, self.tape,
+            settings.haircut, settings.severity, self.written_off,
+        )  # fmt: skip
+        self.written_off += written
+        return collected
 
     def cover(self, backstop: Backstop) -> None:
         finish(self.covering(backstop))

@@ -23,7 +23,7 @@ from engine.events import AdlExecuted, Liquidation, SocializedLoss, SocializedLo
 from engine.policies import Haircut, LossPolicy
 from engine.scenario import load_scenario
 from engine.simulation import Simulation
-from engine.units import SECOND
+from engine.units import PPM, SECOND
 
 CLAWBACK = "clawback"  # pnl_pro_rata of the shortfall, positions left open
 HAIRCUTS = (Haircut.CAPPED_PRO_RATA.value, Haircut.RISK_PRO_RATA.value)  # other clawbacks
@@ -39,6 +39,7 @@ class RunTask:
     seed: int
     policy: str
     duration: int | None = None  # µs; None: the scenario's
+    severity: int = PPM  # θ in ppm, for the clawbacks (ADL runs at the venue's, ``queue``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,22 +69,23 @@ class RunMeasures:
         return self.taken - self.budget
 
 
-def market_for(policy: str, market):
+def market_for(policy: str, market, severity: int = PPM):
     """The scenario's market with ``policy`` in force: a ranking for ADL, or a clawback
-    split (``capped_pro_rata``, ``risk_pro_rata``: profit space, positions left open)."""
+    split (``capped_pro_rata``, ``risk_pro_rata``: profit space, positions left open)
+    asking the winners for ``severity`` (ppm) of each shortfall."""
     if policy == CLAWBACK or policy in HAIRCUTS:
         haircut = Haircut(policy) if policy in HAIRCUTS else Haircut.PNL_PRO_RATA
         clawback = venues.switch(market, loss_policy=LossPolicy.CLAWBACK.value)
-        return replace(clawback, haircut=haircut)
+        return replace(clawback, haircut=haircut, severity=severity)
     return venues.switch(market, ranking=policy, loss_policy=LossPolicy.ADL.value)
 
 
 def run(task: RunTask) -> RunMeasures:
     """Simulate ``task`` to its end and measure it."""
     scenario = load_scenario(task.scenario)
-    scenario = replace(scenario, market=market_for(task.policy, scenario.market))
+    scenario = replace(scenario, market=market_for(task.policy, scenario.market, task.severity))
     simulation = Simulation(scenario, seed=task.seed, duration=task.duration)
-    meter = _Meter(simulation)
+    meter = _Meter(simulation, task.severity)
     while simulation.step():
         meter.observe(simulation.exchange.drain_events())
     meter.observe(simulation.exchange.drain_events())
@@ -93,8 +95,9 @@ def run(task: RunTask) -> RunMeasures:
 class _Meter:
     """Watches a run's events and the exchange's own records."""
 
-    def __init__(self, simulation: Simulation) -> None:
+    def __init__(self, simulation: Simulation, severity: int) -> None:
         self.simulation = simulation
+        self.severity = severity  # the clawbacks' θ, ppm
         self.exchange = simulation.exchange
         self.cv = self.exchange.instrument.contract_value
         self.fund_min = self.exchange.fund.balance
@@ -141,7 +144,8 @@ class _Meter:
         collected = event.collected
         self.largest = max(self.largest, Fraction(event.rate, 10**6))
         capacity = collected * 10**6 // event.rate if event.rate else 0
-        self._event(event.deficit, capacity, min(event.deficit, capacity), collected, event.time)
+        budget = min(-(-event.deficit * self.severity // 10**6), capacity)
+        self._event(event.deficit, capacity, budget, collected, event.time)
 
     def _event(self, deficit: int, capacity: int, budget: int, taken: int, time: int) -> None:
         self.events += 1

@@ -78,6 +78,7 @@ class MarketSettings:
     lights: LightsRule = LightsRule.SIZE
     funding_rule: Venue | None = None  # whose funding averaging and cap; None: the instrument's
     haircut: Haircut = Haircut.PNL_PRO_RATA  # clawback: how the shortfall is split
+    severity: int = PPM  # clawback: θ, the share of each shortfall the winners are asked for
 
     def switched(self, **changes: str) -> MarketSettings:
         """These settings with some policies switched by name; ``PolicyError`` names the

@@ -55,6 +55,8 @@ def test_csv_writes_every_run_and_refuses_to_replace_without_force(capsys, tmp_p
         (["--policies", "pnl_pro_rata"], "in whole runs pnl_pro_rata is clawback"),
         (["--policies", "bitmex,queue"], "queue splits one deficit (calc split)"),
         (["--workers", "0"], "must be at least 1"),
+        (["--severity", "0"], "--severity: '0' is not in (0, 1]"),
+        (["--severity", "half"], "--severity: 'half' is not a number"),
         (["--duration", "soon"], "--duration"),
         (["--scenario", "no-such-scenario"], "no-such-scenario"),
         (["--workers", "2", "--dask", "tcp://127.0.0.1:1"], "with --dask the cluster runs"),
@@ -78,3 +80,12 @@ def test_the_spread_is_the_sample_standard_deviation_in_exact_arithmetic():
     assert abs(float(spread.sd) - 1.2909944487) < 1e-8  # √(5/3)
     assert (spread.low, spread.high) == (1, 4)
     assert _spread([7]).sd == 0
+
+
+def test_a_clawback_at_half_severity_takes_less_and_leaves_bad_debt(capsys):
+    flags = ["--seeds", "3", "--policies", "clawback", "--duration", "25m", "--json"]
+    whole = json.loads(compared(capsys, *flags[:-1], "--workers", "1"))["policies"]["clawback"]
+    assert main(["compare", *flags, "--severity", "0.5", "--workers", "1"]) == 0
+    half = json.loads(capsys.readouterr().out)["policies"]["clawback"]
+    assert float(half["taken"]["mean"]) < float(whole["taken"]["mean"])
+    assert float(half["bad_debt"]["mean"]) > float(whole["bad_debt"]["mean"])

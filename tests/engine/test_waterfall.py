@@ -277,6 +277,17 @@ def test_socialized_loss_takes_the_deficit_from_every_winner_in_proportion():
     assert exchange.account_view("a").isolated_margin == usdt("1339.6875")
 
 
+def test_a_clawback_at_severity_one_half_asks_half_and_leaves_the_rest_as_bad_debt():
+    exchange = stage("30", [("1", 48_400)], loss_policy=LossPolicy.CLAWBACK, severity=500_000)
+    events = crash_to(exchange, 48_500)
+    loss = only(events, SocializedLoss)
+    assert (loss.deficit, loss.collected) == (570 * USDT, 285 * USDT)  # θ·D of the same 570
+    assert fund(exchange) == -285 * USDT  # the rest is the fund's bad debt
+    later = crash_to(exchange, 48_500)  # the next step: what was written off is not asked again
+    assert not [e for e in later if type(e) is SocializedLoss]
+    assert fund(exchange) == -285 * USDT
+
+
 def test_a_risk_weighted_clawback_takes_more_of_the_more_levered_winners_profit():
     exchange = stage(
         "30", [("1", 48_400)], loss_policy=LossPolicy.CLAWBACK, haircut=Haircut.RISK_PRO_RATA

@@ -898,7 +898,7 @@ class Crowd:
     ranking: RankingPolicy
     adl_price: AdlPrice
     trigger: TriggerPolicy
-    loss: tuple  # (LossPolicy, Haircut): ADL, or a clawback and how it splits
+    loss: tuple  # (LossPolicy, Haircut, severity ppm): ADL, or a clawback, its split and θ
     fund: int  # USDT
     depth: int  # lots per level the market maker quotes; 0: it never quotes again
     takeover_share: int  # ppm
@@ -906,8 +906,9 @@ class Crowd:
 
 
 LOSSES = (
-    (LossPolicy.ADL, Haircut.PNL_PRO_RATA),
-    *((LossPolicy.CLAWBACK, haircut) for haircut in Haircut),  # every split of a clawback
+    (LossPolicy.ADL, Haircut.PNL_PRO_RATA, PPM),
+    *((LossPolicy.CLAWBACK, haircut, PPM) for haircut in Haircut),  # every split of a clawback
+    (LossPolicy.CLAWBACK, Haircut.PNL_PRO_RATA, 500_000),  # θ = ½: the rest is bad debt
 )
 POLICY_MIXES = list(itertools.product(RankingPolicy, AdlPrice, TriggerPolicy, LOSSES))
 
@@ -915,7 +916,7 @@ POLICY_MIXES = list(itertools.product(RankingPolicy, AdlPrice, TriggerPolicy, LO
 def crowd_world(traders, path, mix, fund, depth, takeover_share, drawdown) -> Crowd:
     """A crowd under the policy mix drawn, turned by a checksum of the crowd itself:
     hypothesis draws a few favourite choices again and again, and this spreads the
-    examples over all 144 combinations (the Crowd it prints says which one ran)."""
+    examples over all 180 combinations (the Crowd it prints says which one ran)."""
     turn = zlib.crc32(repr((traders, path)).encode())
     chosen = POLICY_MIXES[(mix + turn) % len(POLICY_MIXES)]
     return Crowd(traders, path, *chosen, fund, depth, takeover_share, drawdown)
@@ -970,6 +971,7 @@ def run_crowd(crowd: Crowd, rules=RULES, collect: bool = False) -> Watch:
         trigger_policy=crowd.trigger,
         loss_policy=crowd.loss[0],
         haircut=crowd.loss[1],
+        severity=crowd.loss[2],
         takeover_share=crowd.takeover_share,
         drawdown=crowd.drawdown,
     )
@@ -1017,7 +1019,7 @@ STALE_TAKEOVER_CAP_RANKS = Crowd(
     ranking=RankingPolicy.BITMEX,
     adl_price=AdlPrice.BANKRUPTCY,
     trigger=TriggerPolicy.TAKEOVER_CAP,
-    loss=(LossPolicy.ADL, Haircut.PNL_PRO_RATA),
+    loss=(LossPolicy.ADL, Haircut.PNL_PRO_RATA, PPM),
     fund=0,
     depth=1,
     takeover_share=PPM,
@@ -1044,7 +1046,7 @@ ADL_MAKES_BAD_DEBT = Crowd(
     ranking=RankingPolicy.BITMEX,
     adl_price=AdlPrice.BANKRUPTCY,
     trigger=TriggerPolicy.FUND_DRAWDOWN,
-    loss=(LossPolicy.ADL, Haircut.PNL_PRO_RATA),
+    loss=(LossPolicy.ADL, Haircut.PNL_PRO_RATA, PPM),
     fund=0,
     depth=1,
     takeover_share=PPM,

@@ -41,6 +41,12 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--duration", help="simulated time per run (default: the scenario's)")
     parser.add_argument(
+        "--severity",
+        default="1",
+        help="θ in (0, 1]: the share of each shortfall the clawbacks ask the winners for; the "
+        "rest is left as bad debt (ADL runs close positions as venues do) (default: 1)",
+    )
+    parser.add_argument(
         "--workers",
         type=positive_number,
         help="processes on this machine (default: one per core)",
@@ -67,6 +73,22 @@ def parse_seeds(text: str) -> list[int]:
             raise UserError(f"--seeds: {part!r} is more than {MAX_RUNS:,} seeds")
         seeds.update(dict.fromkeys(range(first, last + 1)))
     return list(seeds)
+
+
+def parse_severity(text: str) -> int:
+    """θ in (0, 1], as ppm."""
+    from engine.units import PPM, UnitError, parse_decimal
+
+    try:
+        theta = parse_decimal(text)
+    except UnitError:
+        raise UserError(f"--severity: {text!r} is not a number") from None
+    if not 0 < theta <= 1:
+        raise UserError(f"--severity: {text!r} is not in (0, 1]")
+    ppm = theta * PPM
+    if ppm != int(ppm):
+        raise UserError(f"--severity: {text!r} has more than 6 decimals")
+    return int(ppm)
 
 
 def parse_policies(text: str) -> list[str]:
@@ -110,10 +132,13 @@ def run(args: argparse.Namespace) -> int:
         raise UserError("--workers sets this machine's processes; with --dask the cluster runs")
     outputs = _csv_paths(args, scenario)
     source = str(scenario.path) if scenario.path and not _shipped(scenario_name) else scenario_name
-    tasks = [RunTask(source, seed, policy, duration) for policy in policies for seed in seeds]
+    severity = parse_severity(args.severity)
+    tasks = [
+        RunTask(source, seed, policy, duration, severity) for policy in policies for seed in seeds
+    ]
     measures = _run(tasks, args)
     summaries = summarize(measures, policies)
-    report = _report(scenario.name, seeds, duration, summaries)
+    report = _report(scenario.name, seeds, duration, summaries, severity)
     if outputs:
         _write_csv(outputs, measures, summaries)
     print(json.dumps(report, indent=2) if args.json else _table(report))
@@ -148,10 +173,10 @@ def _run(tasks, args) -> list:
     return results
 
 
-def _report(name: str, seeds: list[int], duration, summaries) -> dict[str, Any]:
+def _report(name: str, seeds: list[int], duration, summaries, severity: int) -> dict[str, Any]:
     from engine.comparison import MEANING, MONEY, decimal_text
     from engine.split import MEANING as POLICY_MEANING
-    from engine.units import MONEY_DECIMALS, MONEY_SCALE
+    from engine.units import MONEY_DECIMALS, MONEY_SCALE, PPM
 
     def number(metric: str, value) -> str:
         if metric in MONEY:
@@ -163,8 +188,10 @@ def _report(name: str, seeds: list[int], duration, summaries) -> dict[str, Any]:
         "seeds": _seed_text(seeds),
         "runs_per_policy": len(seeds),
         "duration_s": None if duration is None else duration // 10**6,
-        "severity": "queue (venues: whole positions in rank order)",
-        "budget": "B = min(D, U) per event (θ = 1); H = profit of the lots closed at the ADL price",
+        "severity": "ADL: queue (venues: whole positions in rank order); clawbacks: θ = "
+        + decimal_text(Fraction(severity, PPM), 6).rstrip("0").rstrip("."),
+        "budget": "B = min(θ·D, U) per event (θ = 1 for ADL); H = the profit of the lots closed "
+        "at the ADL price, or what a clawback collected",
         "metrics": MEANING,
         "policies": {
             s.policy: {
@@ -220,8 +247,9 @@ def _table(report: dict[str, Any]) -> str:
         for policy, values in report["policies"].items()
     ]
     lines = [
-        f"{report['scenario']} · seeds {report['seeds']} · {report['runs_per_policy']} runs "
-        "per policy · mean ±sd over seeds · money in the quote currency",
+        f"{report['scenario']} · seeds {report['seeds']} · {report['runs_per_policy']} "
+        f"run{'s' if report['runs_per_policy'] != 1 else ''} per policy · mean ±sd over seeds · "
+        "money in the quote currency",
         *("  " + line for line in table(("policy", *(h for h, _ in COLUMNS)), rows, left={0})),
         "",
         "  " + report["budget"],
