@@ -19,7 +19,14 @@ from fractions import Fraction
 
 from engine import venues
 from engine.adl import RankingPolicy
-from engine.events import AdlExecuted, Liquidation, SocializedLoss, SocializedLossCharged
+from engine.events import (
+    AdlExecuted,
+    AutoDeleveraged,
+    Liquidation,
+    PositionChanged,
+    SocializedLoss,
+    SocializedLossCharged,
+)
 from engine.policies import Haircut, LossPolicy
 from engine.scenario import load_scenario
 from engine.simulation import Simulation
@@ -107,7 +114,8 @@ class _Meter:
         self.hit: set[str] = set()
         self.last_adl: int | None = None
         self.after_adl = 0
-        self._seen_adl = 0  # the highest ADL id measured
+        self._fill: AutoDeleveraged | None = None  # an ADL fill, until its position changes
+        self._taken = 0  # the profit the current ADL event's fills took, so far
 
     def observe(self, events: list) -> None:
         self.fund_min = min(self.fund_min, self.exchange.fund.balance)
@@ -118,26 +126,34 @@ class _Meter:
                 self.liquidations += 1
                 if self.last_adl is not None and event.time - self.last_adl <= AFTER_ADL:
                     self.after_adl += 1
+            elif kind is AutoDeleveraged:
+                self._fill = event
+            elif kind is PositionChanged and self._fill is not None:
+                self._filled(self._fill, event)
+                self._fill = None
             elif kind is AdlExecuted:
-                self._adl(event)
+                self._event(event.deficit, event.capacity, event.budget, self._taken, event.time)
+                self._taken = 0
             elif kind is SocializedLossCharged:
                 charged[event.account] = charged.get(event.account, 0) + event.amount
             elif kind is SocializedLoss:
                 self._clawback(event, charged)
                 charged = {}
 
-    def _adl(self, event: AdlExecuted) -> None:
-        record = next(r for r in reversed(self.exchange.adl_records) if r.adl_id == event.adl_id)
-        taken = 0
-        for holder, lots in record.taken:
-            removed = holder.cost if lots == holder.lots else holder.cost * lots // holder.lots
-            profit = max(0, holder.side * (lots * record.price - removed) * self.cv)
-            before = holder.unrealized(record.mark, self.cv)
-            taken += profit
-            if before > 0:
-                self.largest = max(self.largest, Fraction(profit, before))
-            self.hit.add(holder.account)
-        self._event(event.deficit, event.capacity, event.budget, taken, event.time)
+    def _filled(self, fill: AutoDeleveraged, changed: PositionChanged) -> None:
+        """One ADL fill, from its own events (a crash step may hold more ADL events than
+        the exchange keeps records of): the profit of the lots closed at the ADL price is
+        what the fill realized; the winner's profit before, at the mark, is rebuilt from
+        the position left and what was removed."""
+        side, lots, cv = fill.side, fill.qty, self.cv
+        removed = lots * fill.price - side * changed.realized // cv
+        before_lots = abs(changed.qty) + lots
+        before = side * (before_lots * fill.mark - (changed.cost + removed)) * cv
+        profit = max(0, changed.realized)
+        self._taken += profit
+        if before > 0:
+            self.largest = max(self.largest, Fraction(profit, before))
+        self.hit.add(fill.account)
 
     def _clawback(self, event: SocializedLoss, charged: dict[str, int]) -> None:
         self.hit.update(charged)
