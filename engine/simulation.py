@@ -39,6 +39,9 @@ DEFAULT_DURATION = 6 * HOUR
 WALK_START = 7 * HOUR  # a random walk starts at 07:00, an hour before the 08:00 funding
 
 
+NO_LIGHTS = 1 << 62  # µs between lights: never, in any run
+
+
 class Simulation:
     def __init__(
         self,
@@ -52,10 +55,13 @@ class Simulation:
         end: int | None = None,
         venue: str | None = None,
         crowd_schedule: str = SCHEDULED,
+        lights: bool = True,
     ) -> None:
         """``venue`` runs the scenario under another venue's preset (its whole market);
         ``crowd_schedule`` is how the crowd's acts are drawn (``engine/agents/schedule.py``:
-        a journal from before scheduling replays with ``every_step``)."""
+        a journal from before scheduling replays with ``every_step``); ``lights=False``
+        publishes no ADL lights (a headless lab run: nobody reads them, and they never
+        change what happens, ``tests/cli/test_compare.py``; not for a journaled run)."""
         if venue is not None:
             scenario = replace(scenario, market=venues.switch(scenario.market, venue=venue))
         self.scenario = scenario
@@ -107,6 +113,7 @@ class Simulation:
                 start_time=self.start_time,
                 seed=rng.randrange(1 << 62),
                 insurance_fund=scenario.insurance_fund,
+                **({} if lights else {"lights_every": NO_LIGHTS}),
             ),
         )
         self.agents: list[Agent] = self._population(rng)
