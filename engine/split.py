@@ -10,7 +10,6 @@ deficit from profit with the positions left open: it is off the lot grid.
 
 from __future__ import annotations
 
-import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -113,9 +112,3 @@ def _unordered(winners: list[Winner], total: int, policy: str, options: Options)
         pro_rata = alloc.pnl_pro_rata(money, total)
         return Allocation("clawback", total, pro_rata.taken, (0,) * len(winners), None)
     raise ValueError(f"unknown policy {policy!r}")
-
-
-def random_order(count: int, seed: int) -> list[int]:
-    """dYdX's random queue over winners in account order: a seeded start, then around."""
-    start = random.Random(seed).randrange(count) if count else 0
-    return list(range(start, count)) + list(range(start))
