@@ -146,6 +146,20 @@ def saved_session(home: Path, steps: int = 30) -> Path:
     return sessions.save(journal)
 
 
+def standing_still(app: Terminal, path: Path, quiet: float = 0.3) -> bytes:
+    """The file once it has not changed for ``quiet`` seconds: a pause starts no new
+    step, but the step already under way (in slices) still ends and is recorded."""
+    deadline = time.monotonic() + LIMIT
+    before = path.read_bytes()
+    while time.monotonic() < deadline:
+        app.watch(quiet)
+        now = path.read_bytes()
+        if now == before:
+            return now
+        before = now
+    raise AssertionError(f"{path.name} kept changing for {LIMIT} s after the pause")
+
+
 def shown_time(screen: bytes) -> int:
     """Seconds of the clock the header drew last, just before its "paused"."""
     before = screen[: screen.rfind(b"paused")][-400:]
@@ -198,8 +212,8 @@ def identical(capsys, path: Path) -> bool:
 def test_a_second_process_on_an_open_session_is_refused_and_writes_nothing(home, capsys):
     path = saved_session(home)
     with Terminal("--resume", str(path), "--speed", "20") as first:
-        first.press(b" ", then=b"paused")  # no more steps: the journal stands still
-        before = path.read_bytes()
+        first.press(b" ", then=b"paused")
+        before = standing_still(first, path)
         for args in (["--resume", str(path)], ["simulate", "--resume", str(path)]):
             second = command(*args)
             assert second.returncode == 2, second.stderr
