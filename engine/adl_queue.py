@@ -88,12 +88,13 @@ class PublishedRows:
 
 
 NOTHING_PUBLISHED = GroupedSide({}, 1)
+NO_LIGHTS = 1 << 62  # µs between lights that publishes none, not even the first
 
 
 class AdlQueue:
     def __init__(self, every: int, start: int, columns_from: int = COLUMNS_FROM) -> None:
         self.every = every  # µs between refreshes
-        self.next_refresh = start
+        self.next_refresh = start if every < NO_LIGHTS else NO_LIGHTS  # the first at once
         self.columns_from = columns_from
         self._sides: dict[int, PublishedSide | GroupedSide | PublishedRows] = {
             1: NOTHING_PUBLISHED,

@@ -16,6 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from engine import venues
+from engine.adl_queue import NO_LIGHTS
 from engine.agents.base import Agent, MarketState
 from engine.agents.crowd import Crowd
 from engine.agents.makers import MarketMaker
@@ -37,9 +38,6 @@ from engine.units import HOUR, MONEY_SCALE, UnitError, is_calendar
 USER = "you"
 DEFAULT_DURATION = 6 * HOUR
 WALK_START = 7 * HOUR  # a random walk starts at 07:00, an hour before the 08:00 funding
-
-
-NO_LIGHTS = 1 << 62  # µs between lights: never, in any run
 
 
 class Simulation:
@@ -222,7 +220,7 @@ class Simulation:
         if spec.kind == "path":
             path = PricePath(_path_ticks(self.scenario, instrument), spec.step, WALK_START)
             self._path_length = path.length
-            return path.points(), None
+            return path, None
         walk = RandomWalk(
             WalkSettings(
                 start_price=_start_ticks(self.scenario, instrument),
@@ -238,7 +236,7 @@ class Simulation:
             feed_rng,
             start_time=WALK_START,
         )
-        return walk.points(), walk
+        return walk, walk
 
     def _population(self, rng: random.Random) -> list[Agent]:
         population = self.scenario.population

@@ -17,6 +17,7 @@ class PricePath:
         self.points_given = points
         self.step = step
         self.start_time = start_time
+        self._offset = 0  # µs after the start of the next point
 
     @property
     def length(self) -> int:
@@ -33,9 +34,11 @@ class PricePath:
                 return p0 + round_div((p1 - p0) * (offset - t0), t1 - t0)
         return points[0][1]
 
-    def points(self) -> Iterator[tuple[int, int]]:
-        """(time µs, index ticks) every step, forever (holding the last price)."""
-        offset = 0
-        while True:
-            yield self.start_time + offset, self.price_at(offset)
-            offset += self.step
+    def __iter__(self) -> Iterator[tuple[int, int]]:
+        return self
+
+    def __next__(self) -> tuple[int, int]:
+        """(time µs, index ticks) of the next step, forever (holding the last price); an
+        iterator that holds its state, so that a run can be copied whole."""
+        offset, self._offset = self._offset, self._offset + self.step
+        return self.start_time + offset, self.price_at(offset)

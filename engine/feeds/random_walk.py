@@ -40,38 +40,55 @@ class WalkSettings:
 
 
 class RandomWalk:
-    """Yields (time µs, index ticks) forever; ``volatile`` tells the regime of the last step
-    (a scheduled shock, while it lasts, is a volatile regime: market makers widen and thin
-    their quotes in one, as they pull liquidity in a real crash)."""
+    """Gives (time µs, index ticks) forever, one point per ``next``; ``volatile`` tells the
+    regime of the last step (a scheduled shock, while it lasts, is a volatile regime:
+    market makers widen and thin their quotes in one, as they pull liquidity in a real
+    crash). An iterator that holds its state, not a generator: a run can be copied
+    whole (the policy lab forks a run where the policies part ways)."""
 
     def __init__(self, settings: WalkSettings, rng: random.Random, start_time: int = 0) -> None:
         self.settings = settings
         self.rng = rng
         self.start_time = start_time
         self.volatile = False
+        dt = settings.step / YEAR
+        self._sigma = (
+            settings.calm_volatility * math.sqrt(dt),
+            settings.volatile_volatility * math.sqrt(dt),
+        )
+        self._switch = (
+            settings.step / settings.calm_duration,
+            settings.step / settings.volatile_duration,
+        )
+        self._jump_chance = settings.jumps_per_hour * settings.step / HOUR
+        self._log_price = math.log(settings.start_price)
+        self._elapsed: int | None = None  # µs after the start of the last point given
+        self._regime = False  # volatile
 
-    def points(self) -> Iterator[tuple[int, int]]:
+    def __iter__(self) -> Iterator[tuple[int, int]]:
+        return self
+
+    def __next__(self) -> tuple[int, int]:
+        if self._elapsed is None:
+            self._elapsed = 0
+        else:
+            self._advance()
+        return self.start_time + self._elapsed, max(1, round(math.exp(self._log_price)))
+
+    def _advance(self) -> None:
+        """One step of the walk, its random draws in a fixed order (the same seed gives
+        the same path)."""
         s, rng = self.settings, self.rng
-        dt = s.step / YEAR
-        sigma = {
-            False: s.calm_volatility * math.sqrt(dt),
-            True: s.volatile_volatility * math.sqrt(dt),
-        }
-        switch = {False: s.step / s.calm_duration, True: s.step / s.volatile_duration}
-        jump_chance = s.jumps_per_hour * s.step / HOUR
-        log_price = math.log(s.start_price)
-        elapsed = 0
-        regime = False
-        while True:
-            yield self.start_time + elapsed, max(1, round(math.exp(log_price)))
-            elapsed += s.step
-            if rng.random() < switch[regime]:
-                regime = not regime
-            self.volatile = regime or _in_shock(s.shocks, elapsed)
-            log_price += rng.gauss(-0.5 * sigma[regime] ** 2, sigma[regime])
-            if rng.random() < jump_chance:
-                log_price += rng.gauss(0.0, s.jump_size)
-            log_price += _shock_drift(s.shocks, elapsed - s.step, elapsed)
+        self._elapsed += s.step
+        if rng.random() < self._switch[self._regime]:
+            self._regime = not self._regime
+        regime = self._regime
+        self.volatile = regime or _in_shock(s.shocks, self._elapsed)
+        sigma = self._sigma[regime]
+        self._log_price += rng.gauss(-0.5 * sigma**2, sigma)
+        if rng.random() < self._jump_chance:
+            self._log_price += rng.gauss(0.0, s.jump_size)
+        self._log_price += _shock_drift(s.shocks, self._elapsed - s.step, self._elapsed)
 
 
 def _in_shock(shocks: tuple[Shock, ...], now: int) -> bool:
