@@ -64,12 +64,13 @@ class Deleveraging:
     # -- positions as ADL sees them ----------------------------------------------------
 
     def holder(self, account: Account) -> Holder:
-        """An account's position as ADL sees it, now."""
+        """An account's position as ADL sees it, now, with its maintenance margin at the
+        mark: only Binance's score reads that, but carrying it under every ranking keeps
+        what the queue holds independent of the ranking in force (the policy lab forks
+        its runs where the rankings first part ways, ``engine/lab_fork.py``)."""
         lots = abs(account.lots)
-        maintenance = 0
-        if self.settings.ranking is RankingPolicy.BINANCE:
-            notional = lots * self.prices.mark * self._cv
-            maintenance = margin.maintenance_margin(self.instrument, notional)[1]
+        notional = lots * self.prices.mark * self._cv
+        maintenance = margin.maintenance_margin(self.instrument, notional)[1]
         return Holder(
             account.id,
             account.side,
