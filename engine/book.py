@@ -2,15 +2,17 @@
 
 Levels are FIFO queues. A cancel marks the order dead (qty 0) and takes its size
 off the level at once; the dead entry is dropped when it reaches the head of the
-queue. That keeps both cancel and match O(1) per order, plus O(log n) when a
-price level appears or disappears.
+queue. That keeps both cancel and match O(1) per order, plus a binary search when a
+price level appears or disappears. Each side keeps its prices in a plain list by
+``side × price``, so that its best is last: a book has tens to a few thousand
+levels, where ``bisect.insort`` into a list is several times faster than a
+balanced structure, and taking the best level is a ``pop()``.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left, insort
 from collections import deque
-
-from sortedcontainers import SortedList
 
 from engine.orders import Order
 
@@ -29,8 +31,8 @@ class OrderBook:
     def __init__(self) -> None:
         self._bids: dict[int, Level] = {}
         self._asks: dict[int, Level] = {}
-        self._bid_prices = SortedList()
-        self._ask_prices = SortedList()
+        self._bid_keys: list[int] = []  # bid prices, ascending: the best last
+        self._ask_keys: list[int] = []  # −ask prices, ascending: the best last
         self._best_bid: int | None = None  # cached: read on every order, changed rarely
         self._best_ask: int | None = None
         self.orders: dict[int, Order] = {}
@@ -45,17 +47,17 @@ class OrderBook:
 
     def depth(self, levels: int) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
         """Top ``levels`` of (price, lots): bids best first, asks best first."""
-        bids = [(p, self._bids[p].qty) for p in reversed(self._bid_prices[-levels:])]
-        asks = [(p, self._asks[p].qty) for p in self._ask_prices[:levels]]
+        bids = [(p, self._bids[p].qty) for p in reversed(self._bid_keys[-levels:])]
+        asks = [(-k, self._asks[-k].qty) for k in reversed(self._ask_keys[-levels:])]
         return bids, asks
 
     def walk(self, side: int):
         """(price, lots) levels an aggressor of ``side`` would meet, best first."""
         if side > 0:
-            for price in self._ask_prices:
-                yield price, self._asks[price].qty
+            for key in reversed(self._ask_keys):
+                yield -key, self._asks[-key].qty
         else:
-            for price in reversed(self._bid_prices):
+            for price in reversed(self._bid_keys):
                 yield price, self._bids[price].qty
 
     def __len__(self) -> int:
@@ -65,15 +67,12 @@ class OrderBook:
 
     def add(self, order: Order) -> None:
         """Rest an order; the caller has made sure it does not cross."""
-        if order.side > 0:
-            levels, prices = self._bids, self._bid_prices
-        else:
-            levels, prices = self._asks, self._ask_prices
-        price = order.price
+        side, price = order.side, order.price
+        levels, keys = (self._bids, self._bid_keys) if side > 0 else (self._asks, self._ask_keys)
         level = levels.get(price)
         if level is None:
             level = levels[price] = Level()
-            prices.add(price)
+            insort(keys, side * price)
             if order.side > 0:
                 if self._best_bid is None or price > self._best_bid:
                     self._best_bid = price
@@ -88,15 +87,13 @@ class OrderBook:
         order = self.orders.pop(order_id, None)
         if order is None:
             return None
-        if order.side > 0:
-            levels, prices = self._bids, self._bid_prices
-        else:
-            levels, prices = self._asks, self._ask_prices
-        level = levels[order.price]
+        side, price = order.side, order.price
+        levels, keys = (self._bids, self._bid_keys) if side > 0 else (self._asks, self._ask_keys)
+        level = levels[price]
         level.qty -= order.qty
         if level.qty == 0:
-            del levels[order.price]
-            prices.remove(order.price)
+            del levels[price]
+            del keys[bisect_left(keys, side * price)]
             self._refresh_best()
         unfilled, order.qty = order.qty, 0
         return order, unfilled
@@ -109,10 +106,7 @@ class OrderBook:
         Returns the fills, the lots left unfilled, and the aggressor's own resting
         orders that were in the way (self-trade prevention cancels the resting one).
         """
-        if side > 0:
-            levels, prices, index = self._asks, self._ask_prices, 0
-        else:
-            levels, prices, index = self._bids, self._bid_prices, -1
+        levels, keys = (self._asks, self._ask_keys) if side > 0 else (self._bids, self._bid_keys)
         fills: list[Fill] = []
         stp: list[tuple[Order, int]] = []
         orders = self.orders
@@ -149,8 +143,8 @@ class OrderBook:
                     qty = 0
             if level.qty == 0:
                 del levels[price]
-                prices.pop(index)
-                price = prices[index] if prices else None
+                keys.pop()
+                price = -side * keys[-1] if keys else None
         if side > 0:  # whatever stopped the loop, ``price`` is now the best of that side
             self._best_ask = price
         else:
@@ -158,5 +152,5 @@ class OrderBook:
         return fills, qty, stp
 
     def _refresh_best(self) -> None:
-        self._best_bid = self._bid_prices[-1] if self._bid_prices else None
-        self._best_ask = self._ask_prices[0] if self._ask_prices else None
+        self._best_bid = self._bid_keys[-1] if self._bid_keys else None
+        self._best_ask = -self._ask_keys[-1] if self._ask_keys else None
