@@ -176,14 +176,19 @@ class Exchange:
             market = venues.switch(self.config.market, **changes)
         except PolicyError as error:
             return self.orders.reject("market", str(error))
+        self.use_market(market)
+        self.deleveraging.queue.refresh_soon(self.time)  # relight under the new ranking
+        text = ", ".join(f"{k}={v}" for k, v in changes.items())
+        return self.tape.emit(SettingChanged(self.time, "market", "policy", text))
+
+    def use_market(self, market: MarketSettings) -> None:
+        """Put ``market`` in force, in every part that keeps a policy of it; nothing is
+        told and nothing relit (``configure`` does both)."""
         self.config = replace(self.config, market=market)
         self.prices.policy = market.mark_policy
         self.prices.funding = venues.funding_for(self.instrument, market.funding_rule)
         self.fund.policy, self.fund.drawdown = market.trigger_policy, market.drawdown
         self.liquidation.settings = self.deleveraging.settings = market
-        self.deleveraging.queue.refresh_soon(self.time)  # relight under the new ranking
-        text = ", ".join(f"{k}={v}" for k, v in changes.items())
-        return self.tape.emit(SettingChanged(self.time, "market", "policy", text))
 
     def seed_positions(self, declared: list[tuple[str, int, int, int]]) -> None:
         """Positions a scripted scenario declares, as (account, side, lots, entry ticks),

@@ -1,7 +1,8 @@
 """Where the runs of a comparison execute: this process, a pool of processes, or a Dask
 cluster. A run is a pure function of its task (``engine/lab_run.py``), so the results
 are the same wherever they ran; they come back in the order they finish, and the
-caller sorts them.
+caller sorts them. The runs of one seed go together, as one piece of work: they are
+simulated once as far as their policies agree (``engine/lab_fork.py``).
 
 No home-made scheduler: ``concurrent.futures`` on one machine, Dask distributed beyond
 it (an optional extra, imported only when asked for).
@@ -12,7 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
-from engine.lab_run import RunMeasures, RunTask, run
+from engine.lab_fork import SeedTask, by_seed, run_seed
+from engine.lab_run import RunMeasures, RunTask
 
 
 def run_everywhere(
@@ -20,33 +22,35 @@ def run_everywhere(
 ) -> Iterator[RunMeasures]:
     """The measures of every task, as they finish: on ``client`` (a Dask
     ``distributed.Client``) if given, else on ``workers`` processes (1: this one)."""
+    seeds = by_seed(list(tasks))
     if client is not None:
-        yield from _on_dask(tasks, client)
-    elif workers <= 1 or len(tasks) <= 1:
-        yield from map(run, tasks)
+        yield from _on_dask(seeds, client)
+    elif workers <= 1 or len(seeds) <= 1:
+        for seed in seeds:
+            yield from run_seed(seed)
     else:
-        yield from _on_processes(tasks, workers)
+        yield from _on_processes(seeds, workers)
 
 
-def _on_processes(tasks: Sequence[RunTask], workers: int) -> Iterator[RunMeasures]:
+def _on_processes(seeds: list[SeedTask], workers: int) -> Iterator[RunMeasures]:
     """On ``workers`` processes; stopped early (a signal, Ctrl-C), it cancels what has
-    not started and waits only for the runs under way (a second or two each)."""
+    not started and waits only for the seeds under way (some seconds each)."""
     pool = ProcessPoolExecutor(max_workers=workers)
     try:
-        futures = [pool.submit(run, task) for task in tasks]
+        futures = [pool.submit(run_seed, seed) for seed in seeds]
         for future in as_completed(futures):
-            yield future.result()
+            yield from future.result()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _on_dask(tasks: Sequence[RunTask], client) -> Iterator[RunMeasures]:
+def _on_dask(seeds: list[SeedTask], client) -> Iterator[RunMeasures]:
     from distributed import as_completed as dask_completed
 
-    futures = client.map(run, list(tasks), pure=True)
+    futures = client.map(run_seed, seeds, pure=True)
     try:
         for future in dask_completed(futures):
-            yield future.result()
+            yield from future.result()
     finally:
         client.cancel(futures)
 

@@ -90,14 +90,45 @@ def market_for(policy: str, market, severity: int = PPM):
 def run(task: RunTask, lights: bool = False) -> RunMeasures:
     """Simulate ``task`` to its end and measure it. Without the ADL lights, which no one
     reads here and which never change what happens (a quarter of a crash run's work)."""
-    scenario = load_scenario(task.scenario)
-    scenario = replace(scenario, market=market_for(task.policy, scenario.market, task.severity))
-    simulation = Simulation(scenario, seed=task.seed, duration=task.duration, lights=lights)
-    meter = _Meter(simulation, task.severity)
-    while simulation.step():
-        meter.observe(simulation.exchange.drain_events())
-    meter.observe(simulation.exchange.drain_events())
-    return meter.measures(task)
+    return Run(task, lights).finish()
+
+
+class Run:
+    """One run under way, its simulation and its meter together: picklable whole, so
+    that a run can be copied at a step and go on under another policy
+    (``engine/lab_fork.py``)."""
+
+    def __init__(self, task: RunTask, lights: bool = False) -> None:
+        scenario = load_scenario(task.scenario)
+        self.task = task
+        self.scenario_market = scenario.market  # before any policy is put in force
+        market = market_for(task.policy, scenario.market, task.severity)
+        self.simulation = Simulation(
+            replace(scenario, market=market), seed=task.seed, duration=task.duration, lights=lights
+        )
+        self.meter = _Meter(self.simulation, task.severity)
+
+    def market(self, policy: str):
+        """The scenario's market under ``policy``, at this run's severity."""
+        return market_for(policy, self.scenario_market, self.task.severity)
+
+    def switch(self, policy: str) -> None:
+        """Go on under ``policy``: as if it had been in force from the start, which holds
+        only while nothing has read a setting in which the two policies differ."""
+        self.task = replace(self.task, policy=policy)
+        self.simulation.exchange.use_market(self.market(policy))
+
+    def step(self) -> bool:
+        """One step, measured; False once the run is over."""
+        stepped = self.simulation.step()
+        self.meter.observe(self.simulation.exchange.drain_events())
+        return stepped
+
+    def finish(self) -> RunMeasures:
+        """Run to the end; the measures."""
+        while self.step():
+            pass
+        return self.meter.measures(self.task)
 
 
 class _Meter:

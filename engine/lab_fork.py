@@ -1,0 +1,129 @@
+"""One seed under several policies, simulated once as far as the policies agree.
+
+The lab's policies differ only in a few of the market's waterfall settings (the ADL
+ranking, the loss policy, the clawback's haircut and severity), and until the engine
+first reads one of those, a run is the same under each: in a flash crash, the first
+third of the hour. So the first policy's run goes from the start with those settings
+watched and its state kept every ``KEEP_EVERY`` steps; each other policy goes on from
+the last state kept before the first read of a setting it differs in, with its own
+market put in force, and runs to the end. A policy whose settings were never read ran
+the very same run. The measures are those of a run from the start, which
+``tests/engine/test_lab_fork.py`` checks for every policy.
+
+A state is kept by pickling the run (a few milliseconds for a crowd of 200): the
+engine's parts hold their state in plain objects for that reason.
+"""
+
+from __future__ import annotations
+
+import pickle
+from dataclasses import dataclass, fields, replace
+
+from engine.lab_run import Run, RunMeasures, RunTask
+from engine.policies import MarketSettings
+from engine.units import PPM
+
+KEEP_EVERY = 60  # steps between kept states: a forked policy re-runs fewer than this
+
+
+@dataclass(frozen=True, slots=True)
+class SeedTask:
+    """The runs of one seed: a task per policy, all else alike."""
+
+    scenario: str
+    seed: int
+    policies: tuple[str, ...]
+    duration: int | None = None
+    severity: int = PPM
+
+    def task(self, policy: str) -> RunTask:
+        return RunTask(self.scenario, self.seed, policy, self.duration, self.severity)
+
+
+def by_seed(tasks: list[RunTask]) -> list[SeedTask]:
+    """``tasks`` gathered by what they share but the policy, in the order first met."""
+    gathered: dict[tuple, list[str]] = {}
+    for task in tasks:
+        key = (task.scenario, task.seed, task.duration, task.severity)
+        gathered.setdefault(key, []).append(task.policy)
+    return [
+        SeedTask(scenario, seed, tuple(dict.fromkeys(policies)), duration, severity)
+        for (scenario, seed, duration, severity), policies in gathered.items()
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class Trunk:
+    """The first policy's whole run, the states kept on the way, and for each other
+    policy the steps completed before the engine first read a setting in which it
+    differs (None: never read, the run is the same)."""
+
+    run: Run
+    kept: dict[int, bytes]  # steps completed → the run pickled then
+    forks_at: dict[str, int | None]
+
+
+def trunk(seed_task: SeedTask) -> Trunk:
+    first, *others = seed_task.policies
+    base = Run(seed_task.task(first))
+    differs = {p: _differing(base.market(first), base.market(p)) for p in others}
+    watch = Watch(base.market(first), set().union(*differs.values()), base.simulation)
+    base.simulation.exchange.use_market(watch)
+    kept = {0: pickle.dumps(base)}
+    while base.step():
+        steps = base.simulation.steps
+        if steps % KEEP_EVERY == 0 and not watch.settled(differs.values()):
+            kept[steps] = pickle.dumps(base)
+    return Trunk(base, kept, {p: watch.first_read(names) for p, names in differs.items()})
+
+
+def run_seed(seed_task: SeedTask) -> list[RunMeasures]:
+    """Every policy's measures, in the order asked."""
+    base = trunk(seed_task)
+    measures = base.run.meter.measures(base.run.task)
+    results = {measures.policy: measures}
+    for policy, forks_at in base.forks_at.items():
+        if forks_at is None:
+            results[policy] = replace(measures, policy=policy)
+        else:
+            run = pickle.loads(base.kept[max(s for s in base.kept if s <= forks_at)])
+            run.switch(policy)
+            results[policy] = run.finish()
+    return [results[policy] for policy in seed_task.policies]
+
+
+def _differing(one: MarketSettings, other: MarketSettings) -> set[str]:
+    return {f.name for f in fields(one) if getattr(one, f.name) != getattr(other, f.name)}
+
+
+class Watch:
+    """A market's settings that note, for each watched one, how many steps the run had
+    completed when the engine first read it. Pickled, it is the market itself: a kept
+    state holds no watch."""
+
+    __slots__ = ("_market", "_watched", "_simulation", "_read")
+
+    def __init__(self, market: MarketSettings, watched: set[str], simulation) -> None:
+        self._market, self._watched, self._simulation = market, watched, simulation
+        self._read: dict[str, int] = {}
+
+    def __getattr__(self, name: str):
+        if name in self._watched and name not in self._read:
+            self._read[name] = self._simulation.steps
+        return getattr(self._market, name)
+
+    def __reduce__(self):
+        return _plain, (self._market,)
+
+    def settled(self, groups) -> bool:
+        """Whether each group of names has had one read: its first is then known."""
+        return all(not names or any(name in self._read for name in names) for names in groups)
+
+    def first_read(self, names: set[str]) -> int | None:
+        """Steps completed before the first read of any of ``names``; None: never read."""
+        steps = [self._read[name] for name in names if name in self._read]
+        return min(steps, default=None)
+
+
+def _plain(market: MarketSettings) -> MarketSettings:
+    return market

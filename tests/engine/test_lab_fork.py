@@ -1,0 +1,55 @@
+"""The lab simulates a seed once as far as its policies agree: each policy's measures are
+those of its own run from the start, whichever policy went first."""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+
+from engine.lab_fork import SeedTask, by_seed, run_seed, trunk
+from engine.lab_run import RUN_POLICIES, RunTask, run
+from engine.policies import MarketSettings
+from engine.units import MINUTE
+
+CRASH = 25 * MINUTE  # flash-crash drops at 20 min: every policy has ADL events to split
+
+
+@pytest.mark.parametrize("seed", [2, 5])
+def test_every_policy_forked_measures_what_its_own_run_from_the_start_does(seed):
+    seed_task = SeedTask("flash-crash", seed, RUN_POLICIES, CRASH)
+    forked = run_seed(seed_task)
+    alone = [run(seed_task.task(policy)) for policy in RUN_POLICIES]
+    assert forked == alone
+    assert all(m.adl_events for m in alone)  # the runs part ways, so the forks were tried
+
+
+def test_the_policies_share_the_run_until_a_setting_they_differ_in_is_read():
+    base = trunk(SeedTask("flash-crash", 2, ("bitmex", "pro_rata", "clawback"), CRASH))
+    # the rankings part at the first ADL, in the crash (20 min = 1,200 steps in);
+    # the loss policy already when the backstop first works a liquidated position
+    assert 1_200 <= base.forks_at["pro_rata"] < 1_300
+    assert 0 < base.forks_at["clawback"] < base.forks_at["pro_rata"]
+    kept = pickle.loads(base.kept[max(base.kept)])
+    assert type(kept.simulation.exchange.settings) is MarketSettings  # no watch kept in it
+
+
+def test_a_policy_whose_settings_are_never_read_runs_the_same_run():
+    # ten minutes of a calm hour: the waterfall never reaches ADL, so no ranking is read
+    seed_task = SeedTask("flash-crash", 3, ("bitmex", "hyperliquid"), 10 * MINUTE)
+    assert trunk(seed_task).forks_at == {"hyperliquid": None}
+    bitmex, hyperliquid = run_seed(seed_task)
+    assert hyperliquid == run(seed_task.task("hyperliquid"))
+    assert hyperliquid.steps == bitmex.steps and hyperliquid.policy == "hyperliquid"
+
+
+def test_tasks_gather_by_seed_in_the_order_met():
+    tasks = [
+        RunTask("flash-crash", seed, policy, CRASH)
+        for policy in ("bitmex", "pro_rata")
+        for seed in (7, 3)
+    ]
+    assert by_seed(tasks) == [
+        SeedTask("flash-crash", 7, ("bitmex", "pro_rata"), CRASH),
+        SeedTask("flash-crash", 3, ("bitmex", "pro_rata"), CRASH),
+    ]
