@@ -106,10 +106,10 @@ def table_row(screen: str, policy: str) -> str:
 # -- opening ---------------------------------------------------------------------------
 
 
-def test_the_palette_opens_the_lab_on_this_sessions_scenario_and_seed(monkeypatch):
+def test_the_palette_opens_the_lab_on_this_sessions_scenario_and_seed():
     runner = Gated(first=len(RUN_POLICIES))
-    monkeypatch.setattr(lab, "default_runner", runner)
     app = paused_app("calm", steps=30, seed=4)
+    app.lab_runner = runner
 
     async def script(pilot):
         await pilot.press("ctrl+p", *"compare policies")

@@ -119,6 +119,7 @@ class SandboxApp(OrderActions, App[None]):
         self.desk: LessonDesk | None = None
         self.welcome = welcome
         self.themes = themes  # the config file's theme, and where a new one is kept
+        self.lab_runner = None  # the policy lab's worker processes, made when first opened
 
     @property
     def session(self) -> Session:

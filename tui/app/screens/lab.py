@@ -117,9 +117,6 @@ def policy_words(policy: str) -> str:
     return words or policy
 
 
-default_runner: Runner = PoolRunner()
-
-
 # -- the bars ------------------------------------------------------------------------------
 
 EIGHTHS = " ▏▎▍▌▋▊▉"
@@ -254,10 +251,10 @@ class LabScreen(ReadingScreen):
             super().__init__()
             self.reason = reason
 
-    def __init__(self, plan: LabPlan, runner: Runner | None = None) -> None:
+    def __init__(self, plan: LabPlan, runner: Runner) -> None:
         super().__init__()
         self.plan = plan
-        self.runner = runner if runner is not None else default_runner
+        self.runner = runner
         self.outcomes: dict[str, Outcome] = {}
         self.metric = 0  # in METRICS
         self.chosen = RUN_POLICIES[0]  # the policy the cursor is on
@@ -465,6 +462,10 @@ def plan_for(app) -> LabPlan:
     return plan_session(app.session, app.frame, app.market.history.fund_moves)
 
 
-def open_lab(app, runner: Runner | None = None) -> None:
-    """The palette's "Compare policies on this crash": the lab on this session."""
-    app.push_screen(LabScreen(plan_for(app), runner if runner is not None else default_runner))
+def open_lab(app) -> None:
+    """The palette's "Compare policies on this crash": the lab on this session, on the
+    app's runner, made at the first opening; it remembers the runs it had, so reopening
+    the lab while the market waits is instant."""
+    if app.lab_runner is None:
+        app.lab_runner = PoolRunner()
+    app.push_screen(LabScreen(plan_for(app), app.lab_runner))
