@@ -19,7 +19,7 @@ from engine.allocation import Winner
 from engine.backstop import Held
 from engine.events import SocializedLoss, SocializedLossCharged
 from engine.fund import InsuranceFund
-from engine.policies import Haircut
+from engine.policies import Haircut, MarketSettings
 from engine.pricing import PriceState
 from engine.tape import Tape
 from engine.units import PPM
@@ -33,14 +33,14 @@ def claw_back(
     fund: InsuranceFund,
     prices: PriceState,
     tape: Tape,
-    haircut: Haircut = Haircut.PNL_PRO_RATA,
-    severity: int = PPM,
+    settings: MarketSettings,
     written_off: int = 0,
 ) -> tuple[int, int]:
-    """Take the fund's deficit below its floor from the winners' profit, split by
-    ``haircut``: the share ``severity`` (ppm, θ) of it; the rest is written off, left as
-    the fund's bad debt (``written_off``: what earlier rounds left so, not asked again).
-    Returns (collected, newly written off)."""
+    """Take the fund's deficit below its floor from the winners' profit, split by the
+    market's ``haircut``: the share ``severity`` (ppm, θ) of it; the rest is written off,
+    left as the fund's bad debt (``written_off``: what earlier rounds left so, not asked
+    again). Returns (collected, newly written off). The split's settings are read only
+    when there is a deficit to split (the policy lab forks its runs at that read)."""
     balance = fund.balance
     deficit = fund.floor() - balance - written_off
     if deficit <= 0:
@@ -49,6 +49,7 @@ def claw_back(
     total_profit = sum(w.profit for _, w in winners)
     if not total_profit:
         return 0, 0
+    haircut, severity = settings.haircut, settings.severity
     budget = -(-deficit * severity // PPM)  # θ·D, rounded up: a deficit is covered, not shaved
     wanted = min(budget, total_profit)
     amounts = _split([w for _, w in winners], wanted, haircut)

@@ -120,11 +120,9 @@ class Deleveraging:
     def claw_back(self, held: Held) -> int:
         """``clawback``: the fund's shortfall below its floor, after the backstop worked
         ``held``, taken from the winners (θ of it: the rest is written off, for good)."""
-        settings = self.settings
         collected, written = claw_back(
-            held, self.accounts, self.fund, self.prices, self.tape,
-            settings.haircut, settings.severity, self.written_off,
-        )  # fmt: skip
+            held, self.accounts, self.fund, self.prices, self.tape, self.settings, self.written_off
+        )
         self.written_off += written
         return collected
 

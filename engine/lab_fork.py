@@ -4,11 +4,11 @@ The lab's policies differ only in a few of the market's waterfall settings (the 
 ranking, the loss policy, the clawback's haircut and severity), and until the engine
 first reads one of those, a run is the same under each: in a flash crash, the first
 third of the hour. So the first policy's run goes from the start with those settings
-watched and its state kept every ``KEEP_EVERY`` steps; each other policy goes on from
-the last state kept before the first read of a setting it differs in, with its own
-market put in force, and runs to the end. A policy whose settings were never read ran
-the very same run. The measures are those of a run from the start, which
-``tests/engine/test_lab_fork.py`` checks for every policy.
+watched and its state kept every ``KEEP_EVERY`` steps; the other policies go on from
+the last state kept before the first read of a setting they differ in, with their own
+market put in force, and in turn fork among themselves the same way. A policy whose
+settings were never read ran the very same run. The measures are those of a run from
+the start, which ``tests/engine/test_lab_fork.py`` checks for every policy.
 
 A state is kept by pickling the run (a few milliseconds for a crowd of 200): the
 engine's parts hold their state in plain objects for that reason.
@@ -54,7 +54,7 @@ def by_seed(tasks: list[RunTask]) -> list[SeedTask]:
 
 @dataclass(frozen=True, slots=True)
 class Trunk:
-    """The first policy's whole run, the states kept on the way, and for each other
+    """One policy's run to the end, the states kept on the way, and for each other
     policy the steps completed before the engine first read a setting in which it
     differs (None: never read, the run is the same)."""
 
@@ -62,34 +62,57 @@ class Trunk:
     kept: dict[int, bytes]  # steps completed → the run pickled then
     forks_at: dict[str, int | None]
 
+    def goes_on_from(self, policy: str) -> int | None:
+        """The steps of the last state kept before ``policy`` parts ways (None: never)."""
+        forks_at = self.forks_at[policy]
+        if forks_at is None:
+            return None
+        return max(steps for steps in self.kept if steps <= forks_at)
 
-def trunk(seed_task: SeedTask) -> Trunk:
-    first, *others = seed_task.policies
-    base = Run(seed_task.task(first))
-    differs = {p: _differing(base.market(first), base.market(p)) for p in others}
-    watch = Watch(base.market(first), set().union(*differs.values()), base.simulation)
-    base.simulation.exchange.use_market(watch)
-    kept = {0: pickle.dumps(base)}
-    while base.step():
-        steps = base.simulation.steps
+
+def trunk(run: Run, others: tuple[str, ...]) -> Trunk:
+    """Run ``run`` (not yet stepped past where ``others`` part from its policy) to the
+    end, watching the settings in which they differ."""
+    first = run.task.policy
+    differs = {p: _differing(run.market(first), run.market(p)) for p in others}
+    watch = Watch(run.market(first), set().union(*differs.values()), run.simulation)
+    run.simulation.exchange.use_market(watch)
+    kept = {run.simulation.steps: pickle.dumps(run)}
+    while run.step():
+        steps = run.simulation.steps
         if steps % KEEP_EVERY == 0 and not watch.settled(differs.values()):
-            kept[steps] = pickle.dumps(base)
-    return Trunk(base, kept, {p: watch.first_read(names) for p, names in differs.items()})
+            kept[steps] = pickle.dumps(run)
+    run.simulation.exchange.use_market(run.market(first))
+    return Trunk(run, kept, {p: watch.first_read(names) for p, names in differs.items()})
 
 
 def run_seed(seed_task: SeedTask) -> list[RunMeasures]:
     """Every policy's measures, in the order asked."""
-    base = trunk(seed_task)
+    first, *others = seed_task.policies
+    results = _grown(Run(seed_task.task(first)), tuple(others))
+    return [results[policy] for policy in seed_task.policies]
+
+
+def _grown(run: Run, others: tuple[str, ...]) -> dict[str, RunMeasures]:
+    """The measures of ``run``'s policy and of ``others``: the policies that go on from
+    the same kept state form a branch of their own, its first policy the branch's
+    trunk (the clawbacks leave the rankings at the first liquidation, and part among
+    themselves only at the first clawback)."""
+    base = trunk(run, others)
     measures = base.run.meter.measures(base.run.task)
     results = {measures.policy: measures}
-    for policy, forks_at in base.forks_at.items():
-        if forks_at is None:
+    branches: dict[int, list[str]] = {}
+    for policy in others:
+        state = base.goes_on_from(policy)
+        if state is None:
             results[policy] = replace(measures, policy=policy)
         else:
-            run = pickle.loads(base.kept[max(s for s in base.kept if s <= forks_at)])
-            run.switch(policy)
-            results[policy] = run.finish()
-    return [results[policy] for policy in seed_task.policies]
+            branches.setdefault(state, []).append(policy)
+    for state, (policy, *rest) in branches.items():
+        branch = pickle.loads(base.kept[state])
+        branch.switch(policy)
+        results |= _grown(branch, tuple(rest))
+    return results
 
 
 def _differing(one: MarketSettings, other: MarketSettings) -> set[str]:

@@ -8,7 +8,7 @@ import pickle
 import pytest
 
 from engine.lab_fork import SeedTask, by_seed, run_seed, trunk
-from engine.lab_run import RUN_POLICIES, RunTask, run
+from engine.lab_run import RUN_POLICIES, Run, RunTask, run
 from engine.policies import MarketSettings
 from engine.units import MINUTE
 
@@ -25,7 +25,7 @@ def test_every_policy_forked_measures_what_its_own_run_from_the_start_does(seed)
 
 
 def test_the_policies_share_the_run_until_a_setting_they_differ_in_is_read():
-    base = trunk(SeedTask("flash-crash", 2, ("bitmex", "pro_rata", "clawback"), CRASH))
+    base = trunk(Run(RunTask("flash-crash", 2, "bitmex", CRASH)), ("pro_rata", "clawback"))
     # the rankings part at the first ADL, in the crash (20 min = 1,200 steps in);
     # the loss policy already when the backstop first works a liquidated position
     assert 1_200 <= base.forks_at["pro_rata"] < 1_300
@@ -34,10 +34,18 @@ def test_the_policies_share_the_run_until_a_setting_they_differ_in_is_read():
     assert type(kept.simulation.exchange.settings) is MarketSettings  # no watch kept in it
 
 
+def test_the_clawbacks_share_their_own_run_until_their_split_is_first_read():
+    # they leave the rankings at the first liquidation the backstop works; their split
+    # (the haircut) is read only at the first clawback, in the crash
+    clawback = Run(RunTask("flash-crash", 2, "clawback", CRASH))
+    base = trunk(clawback, ("capped_pro_rata", "risk_pro_rata"))
+    assert 1_200 <= base.forks_at["capped_pro_rata"] == base.forks_at["risk_pro_rata"] < 1_300
+
+
 def test_a_policy_whose_settings_are_never_read_runs_the_same_run():
     # ten minutes of a calm hour: the waterfall never reaches ADL, so no ranking is read
     seed_task = SeedTask("flash-crash", 3, ("bitmex", "hyperliquid"), 10 * MINUTE)
-    assert trunk(seed_task).forks_at == {"hyperliquid": None}
+    assert trunk(Run(seed_task.task("bitmex")), ("hyperliquid",)).forks_at == {"hyperliquid": None}
     bitmex, hyperliquid = run_seed(seed_task)
     assert hyperliquid == run(seed_task.task("hyperliquid"))
     assert hyperliquid.steps == bitmex.steps and hyperliquid.policy == "hyperliquid"
