@@ -97,7 +97,8 @@ def test_lab_snapshot(snap_compare):
     app = SandboxApp(start("flash-crash"), paused=True, live=False, warmup=3600)
 
     async def open_the_lab(pilot):
-        open_lab(pilot.app, flash_crash_runs)
+        pilot.app.lab_runner = flash_crash_runs
+        open_lab(pilot.app)
         while not (isinstance(pilot.app.screen, LabScreen) and len(pilot.app.screen.outcomes) == 9):
             await pilot.pause(0.02)
         await pilot.press("m", "m", "down")
