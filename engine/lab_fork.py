@@ -52,6 +52,24 @@ def by_seed(tasks: list[RunTask]) -> list[SeedTask]:
     ]
 
 
+def pieces(tasks: list[RunTask], workers: int) -> list[SeedTask]:
+    """``tasks`` by seed, and split further while there are fewer pieces than
+    ``workers``: a comparison of one seed on two workers uses both, each half of its
+    policies forking on its own."""
+    found = by_seed(tasks)
+    while len(found) < workers:
+        biggest = max(found, key=lambda piece: len(piece.policies))
+        if len(biggest.policies) < 2:
+            break
+        half = (len(biggest.policies) + 1) // 2
+        at = found.index(biggest)
+        found[at : at + 1] = [
+            replace(biggest, policies=biggest.policies[:half]),
+            replace(biggest, policies=biggest.policies[half:]),
+        ]
+    return found
+
+
 @dataclass(frozen=True, slots=True)
 class Trunk:
     """One policy's run to the end, the states kept on the way, and for each other

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
-from engine.lab_fork import SeedTask, by_seed, run_seed
+from engine.lab_fork import SeedTask, by_seed, pieces, run_seed
 from engine.lab_run import RunMeasures, RunTask
 
 
@@ -22,14 +22,17 @@ def run_everywhere(
 ) -> Iterator[RunMeasures]:
     """The measures of every task, as they finish: on ``client`` (a Dask
     ``distributed.Client``) if given, else on ``workers`` processes (1: this one)."""
-    seeds = by_seed(list(tasks))
     if client is not None:
-        yield from _on_dask(seeds, client)
-    elif workers <= 1 or len(seeds) <= 1:
-        for seed in seeds:
+        yield from _on_dask(by_seed(list(tasks)), client)
+    elif workers <= 1:
+        for seed in by_seed(list(tasks)):
             yield from run_seed(seed)
     else:
-        yield from _on_processes(seeds, workers)
+        found = pieces(list(tasks), workers)
+        if len(found) == 1:
+            yield from run_seed(found[0])
+        else:
+            yield from _on_processes(found, workers)
 
 
 def _on_processes(seeds: list[SeedTask], workers: int) -> Iterator[RunMeasures]:

@@ -7,7 +7,7 @@ import pickle
 
 import pytest
 
-from engine.lab_fork import SeedTask, by_seed, run_seed, trunk
+from engine.lab_fork import SeedTask, by_seed, pieces, run_seed, trunk
 from engine.lab_run import RUN_POLICIES, Run, RunTask, run
 from engine.policies import MarketSettings
 from engine.units import MINUTE
@@ -61,3 +61,14 @@ def test_tasks_gather_by_seed_in_the_order_met():
         SeedTask("flash-crash", 7, ("bitmex", "pro_rata"), CRASH),
         SeedTask("flash-crash", 3, ("bitmex", "pro_rata"), CRASH),
     ]
+
+
+def test_fewer_seeds_than_workers_split_their_policies_so_every_worker_has_work():
+    one_seed = [RunTask("flash-crash", 4, policy, CRASH) for policy in RUN_POLICIES]
+    halves = pieces(one_seed, workers=2)
+    assert [len(piece.policies) for piece in halves] == [5, 4]
+    assert sum((piece.policies for piece in halves), ()) == RUN_POLICIES
+    assert len(pieces(one_seed, workers=4)) == 4
+    two_seeds = one_seed + [RunTask("flash-crash", 5, p, CRASH) for p in RUN_POLICIES]
+    assert pieces(two_seeds, workers=2) == by_seed(two_seeds)  # a seed each already
+    assert len(pieces(one_seed[:1], workers=2)) == 1  # one run cannot be split
