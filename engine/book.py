@@ -73,7 +73,7 @@ class OrderBook:
         if level is None:
             level = levels[price] = Level()
             insort(keys, side * price)
-            if order.side > 0:
+            if side > 0:
                 if self._best_bid is None or price > self._best_bid:
                     self._best_bid = price
             elif self._best_ask is None or price < self._best_ask:

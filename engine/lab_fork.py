@@ -91,16 +91,16 @@ class Trunk:
 def trunk(run: Run, others: tuple[str, ...]) -> Trunk:
     """Run ``run`` (not yet stepped past where ``others`` part from its policy) to the
     end, watching the settings in which they differ."""
-    first = run.task.policy
-    differs = {p: _differing(run.market(first), run.market(p)) for p in others}
-    watch = Watch(run.market(first), set().union(*differs.values()), run.simulation)
+    own = run.market(run.task.policy)
+    differs = {p: _differing(own, run.market(p)) for p in others}
+    watch = Watch(own, set().union(*differs.values()), run.simulation)
     run.simulation.exchange.use_market(watch)
     kept = {run.simulation.steps: pickle.dumps(run)}
     while run.step():
         steps = run.simulation.steps
         if steps % KEEP_EVERY == 0 and not watch.settled(differs.values()):
             kept[steps] = pickle.dumps(run)
-    run.simulation.exchange.use_market(run.market(first))
+    run.simulation.exchange.use_market(own)
     return Trunk(run, kept, {p: watch.first_read(names) for p, names in differs.items()})
 
 

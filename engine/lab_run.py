@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
-from engine import venues
+from engine import allocation, venues
 from engine.adl import RankingPolicy
 from engine.events import (
     AdlExecuted,
@@ -192,7 +192,7 @@ class _Meter:
         collected = event.collected
         self.largest = max(self.largest, Fraction(event.rate, 10**6))
         capacity = collected * 10**6 // event.rate if event.rate else 0
-        budget = min(-(-event.deficit * self.severity // 10**6), capacity)
+        budget = allocation.budget(event.deficit, capacity, Fraction(self.severity, PPM))
         self._event(event.deficit, capacity, budget, collected, event.time)
 
     def _event(self, deficit: int, capacity: int, budget: int, taken: int, time: int) -> None:
