@@ -28,6 +28,7 @@ from engine.fund import InsuranceFund
 from engine.instrument import Instrument
 from engine.ledger import Ledger
 from engine.liquidation import LiquidationEngine
+from engine.margin_warnings import MarginWarnings
 from engine.matching import Matching
 from engine.order_entry import OrderEntry
 from engine.orders import TRIGGERED_TYPES, OrderType, TriggerSource
@@ -57,6 +58,7 @@ class ExchangeConfig:
     insurance_fund: int = 0  # money units the fund starts with
     default_leverage: int = 20
     lights_every: int = 10 * SECOND  # ADL ranks and lights are recomputed this often
+    warnings: bool = True  # margin warnings told (a headless lab run reads none)
 
 
 class Exchange:
@@ -85,8 +87,18 @@ class Exchange:
             config.seed,
             config.lights_every,
         )
+        warnings = MarginWarnings(instrument, accounts, prices, tape) if config.warnings else None
         self.liquidation = LiquidationEngine(
-            instrument, market, accounts, matching, orders, fund, self.deleveraging, prices, tape
+            instrument,
+            market,
+            accounts,
+            matching,
+            orders,
+            fund,
+            self.deleveraging,
+            prices,
+            tape,
+            warnings,
         )
         if config.insurance_fund:
             fund.seed(config.insurance_fund)

@@ -20,10 +20,11 @@ from engine import margin
 from engine.accounts import Account, Accounts
 from engine.backstop import Backstop, Held
 from engine.deleveraging import Deleveraging
-from engine.events import Liquidation, LiquidationSettled, MarginWarning, PositionChanged
+from engine.events import Liquidation, LiquidationSettled, PositionChanged
 from engine.fund import InsuranceFund
 from engine.instrument import Instrument, Tier
 from engine.liquidation_index import LiquidationIndex
+from engine.margin_warnings import MarginWarnings
 from engine.matching import Matching
 from engine.offload import Offloader
 from engine.order_entry import OrderEntry
@@ -32,7 +33,6 @@ from engine.pricing import PriceState
 from engine.slices import Slices, finish
 from engine.tape import Tape
 
-WARN_RATIO = 800_000  # ppm: margin ratio from which a position is warned
 MAX_CASCADE_ROUNDS = 50
 
 REINDEX_PIECE = 500  # accounts re-indexed between two slices: some 10 ms
@@ -50,7 +50,9 @@ class LiquidationEngine:
         deleveraging: Deleveraging,
         prices: PriceState,
         tape: Tape,
+        warnings: MarginWarnings | None,
     ) -> None:
+        """``warnings``: the margin warnings to keep up to date, if any."""
         self.instrument = instrument
         self.settings = settings
         self.accounts = accounts
@@ -65,9 +67,8 @@ class LiquidationEngine:
         self.offload = Offloader(
             self.backstop, matching, fund, prices, tape, instrument.contract_value
         )
+        self.warnings = warnings
         self._cv = instrument.contract_value
-        self._warned: set[str] = set()
-        self._last_warn_mark = 0
 
     # -- the index ---------------------------------------------------------------------
 
@@ -85,39 +86,20 @@ class LiquidationEngine:
 
     def _reindex(self, changed: list[str]) -> None:
         self.deleveraging.track(changed)
-        index, instrument = self.index, self.instrument
+        index, instrument, warnings = self.index, self.instrument, self.warnings
         for account_id in changed:
             account = self.accounts.get(account_id)
             if account is None or not account.lots:
                 index.remove(account_id)
-                self._warned.discard(account_id)
+                if warnings:
+                    warnings.forget(account_id)
                 continue
             side, lots, cost = account.side, abs(account.lots), account.cost
             collateral = self.accounts.collateral(account)
             liq, _ = margin.price_at_ratio(instrument, side, lots, cost, collateral)
-            warn, _ = margin.price_at_ratio(instrument, side, lots, cost, collateral, WARN_RATIO)
-            index.put(
-                account_id, side, margin.trigger_tick(side, liq), margin.trigger_tick(side, warn)
-            )
-            self._check_warning(account_id, side, index.entry(account_id)[2])
-
-    def _check_warning(self, account_id: str, side: int, warn_tick: int) -> None:
-        mark = self.prices.mark
-        inside = mark < warn_tick if side > 0 else mark > warn_tick
-        if inside and account_id not in self._warned:
-            self._warned.add(account_id)
-            ratio = self.accounts.assess(self.accounts[account_id]).ratio
-            self.tape.emit(MarginWarning(self.tape.time, account_id, ratio))
-        elif not inside:
-            self._warned.discard(account_id)
-
-    def _warn_on_price_move(self) -> None:
-        mark = self.prices.mark
-        if mark != self._last_warn_mark:
-            for account_id in self.index.warning_crossed(self._last_warn_mark, mark):
-                side, _, warn_tick = self.index.entry(account_id)
-                self._check_warning(account_id, side, warn_tick)
-            self._last_warn_mark = mark
+            index.put(account_id, side, margin.trigger_tick(side, liq))
+            if warnings:
+                warnings.put(account_id, side, lots, cost, collateral)
 
     # -- the scan ----------------------------------------------------------------------
 
@@ -140,7 +122,8 @@ class LiquidationEngine:
         if self.backstop.held:
             yield from self._working_backstop()
             yield
-        self._warn_on_price_move()
+        if self.warnings:
+            self.warnings.on_mark()
         self.fund.record()
 
     def _working_backstop(self) -> Slices[None]:

@@ -53,13 +53,14 @@ class Simulation:
         end: int | None = None,
         venue: str | None = None,
         crowd_schedule: str = SCHEDULED,
-        lights: bool = True,
+        headless: bool = False,
     ) -> None:
         """``venue`` runs the scenario under another venue's preset (its whole market);
         ``crowd_schedule`` is how the crowd's acts are drawn (``engine/agents/schedule.py``:
-        a journal from before scheduling replays with ``every_step``); ``lights=False``
-        publishes no ADL lights (a headless lab run: nobody reads them, and they never
-        change what happens, ``tests/cli/test_compare.py``; not for a journaled run)."""
+        a journal from before scheduling replays with ``every_step``); ``headless``
+        publishes no ADL lights and tells no margin warnings (a lab run: nobody reads
+        them, and they never change what happens, ``tests/cli/test_compare.py``; not for
+        a journaled run)."""
         if venue is not None:
             scenario = replace(scenario, market=venues.switch(scenario.market, venue=venue))
         self.scenario = scenario
@@ -111,7 +112,7 @@ class Simulation:
                 start_time=self.start_time,
                 seed=rng.randrange(1 << 62),
                 insurance_fund=scenario.insurance_fund,
-                **({} if lights else {"lights_every": NO_LIGHTS}),
+                **({"lights_every": NO_LIGHTS, "warnings": False} if headless else {}),
             ),
         )
         self.agents: list[Agent] = self._population(rng)

@@ -91,11 +91,11 @@ def test_a_clawback_at_half_severity_takes_less_and_leaves_bad_debt(capsys):
     assert float(half["bad_debt"]["mean"]) > float(whole["bad_debt"]["mean"])
 
 
-def test_a_lab_run_without_lights_measures_what_a_run_with_them_does():
-    """Lab runs skip the ADL lights (no one reads them there): they must never change
-    what happens, under any policy."""
+def test_a_headless_lab_run_measures_what_a_run_with_lights_and_warnings_does():
+    """Lab runs skip the ADL lights and the margin warnings (no one reads them there):
+    they must never change what happens, under any policy."""
     from engine.lab_run import RUN_POLICIES, RunTask, run
 
     for policy in RUN_POLICIES:
         task = RunTask("flash-crash", 5, policy, 22 * 60 * 10**6)
-        assert run(task) == run(task, lights=True), policy
+        assert run(task) == run(task, headless=False), policy
