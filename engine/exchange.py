@@ -15,6 +15,7 @@ insurance fund), ``liquidation`` (the scan and the backstop) and ``deleveraging`
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from engine import audit, margin, venues
@@ -268,6 +269,16 @@ class Exchange:
         if self.orders.stops:  # the fills may have closed a position its stops were for
             self.orders.drop_stale_stops()
         return placed
+
+    def requote(self, account_id: str, quotes: Iterable[tuple[int, int, int]]) -> int:
+        """Cancel every resting order of the account and place each quote (side, lots,
+        ticks) post-only: ``cancel_all`` and a ``submit`` per quote in one call, with the
+        same events (a market maker's ladder). Returns the number accepted."""
+        account = self.accounts.get(account_id)
+        if account is None:
+            self._unknown(account_id)
+            return 0
+        return self.orders.post_ladder(account, quotes)
 
     def protect(
         self,

@@ -9,6 +9,8 @@ trigger price and then enter as market orders.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from engine.accounts import Account, Accounts
 from engine.events import (
     Event,
@@ -105,13 +107,7 @@ class OrderEntry:
             and best_opposite is not None
             and (price >= best_opposite if side > 0 else price <= best_opposite)
         ):
-            return self.reject(
-                account.id,
-                f"post-only order would cross the book (best {'ask' if side > 0 else 'bid'} "
-                f"{self.instrument.price_text(best_opposite)})",
-                side,
-                order_type,
-            )
+            return self.reject(account.id, self._crossing(side, best_opposite), side, order_type)
         if order_type is _MARKET and best_opposite is None:
             return self.reject(
                 account.id,
@@ -123,14 +119,7 @@ class OrderEntry:
         bound = self.accounts.bankruptcy_bound(account) if reducing else None
         beyond = bound is not None and price is not None and side * (price - bound) > 0
         if beyond:
-            return self.reject(
-                account.id,
-                f"a {Side(side).verb} at {self.instrument.price_text(price)} would close your "
-                f"position beyond its bankruptcy price {self.instrument.price_text(bound)}: "
-                "the loss would exceed its margin",
-                side,
-                order_type,
-            )
+            return self.reject(account.id, self._beyond(side, price, bound), side, order_type)
         order_margin = 0
         cut = 0  # a reduce-only order larger than the position is cut to its size
         if reduce_only:
@@ -173,6 +162,54 @@ class OrderEntry:
                 why = "reduce-only rest no longer reduces"
             tape.emit(OrderCancelled(tape.time, account.id, order_id, left, why))
         return accepted
+
+    def post_ladder(self, account: Account, quotes: Iterable[tuple[int, int, int]]) -> int:
+        """A market maker's requote in one call: ``account``'s resting orders cancelled,
+        then each quote (side, lots, ticks) placed post-only, with the very checks and
+        events of ``cancel_all`` and ``place``. A ladder is some 60 commands, sent a
+        thousand times an hour; a post-only order never trades, so what a trade would
+        change (the position and its bankruptcy bound) is worked out once. Returns the
+        number of quotes accepted."""
+        self.cancel_all(account)
+        accounts, book, matching, tape = self.accounts, self.matching.book, self.matching, self.tape
+        bound = accounts.bankruptcy_bound(account)  # None when flat
+        accepted = 0
+        for side, qty, price in quotes:
+            best = book.best_ask() if side > 0 else book.best_bid()
+            reason = order_margin = None
+            if best is not None and (price >= best if side > 0 else price <= best):
+                reason = self._crossing(side, best)
+            elif bound is not None and account.lots * side < 0 and side * (price - bound) > 0:
+                reason = self._beyond(side, price, bound)
+            else:
+                opening, exposure, order_margin = accounts.order_margin(account, side, qty, price)
+                if opening:
+                    reason = self._margin_problem(account, qty, price, exposure, order_margin)
+            if reason:
+                self.reject(account.id, reason, side, _POST_ONLY)
+                continue
+            order_id = matching.new_order_id()
+            tape.events.append(
+                OrderAccepted(tape.time, account.id, order_id, side, _POST_ONLY, qty, price, False)
+            )
+            order = Order(order_id, account.id, side, price, qty, False)
+            order.margin = order_margin
+            matching.rest(account, order)
+            accepted += 1
+        return accepted
+
+    def _crossing(self, side: int, best_opposite: int) -> str:
+        return (
+            f"post-only order would cross the book (best {'ask' if side > 0 else 'bid'} "
+            f"{self.instrument.price_text(best_opposite)})"
+        )
+
+    def _beyond(self, side: int, price: int, bound: int) -> str:
+        return (
+            f"a {Side(side).verb} at {self.instrument.price_text(price)} would close your "
+            f"position beyond its bankruptcy price {self.instrument.price_text(bound)}: "
+            "the loss would exceed its margin"
+        )
 
     def _take(self, account: Account, order_id: int, side: int, qty: int, limit: int | None) -> int:
         """Cross the spread; the taker's new position is told once, after all its fills."""

@@ -11,9 +11,7 @@ from __future__ import annotations
 import random
 
 from engine.agents.base import MarketState, lots_for
-from engine.events import OrderAccepted
 from engine.exchange import Exchange
-from engine.orders import OrderType
 from engine.scenario import MakerSpec
 from engine.units import PPM
 
@@ -51,7 +49,6 @@ class MarketMaker:
     def _requote(self, state: MarketState, exchange: Exchange) -> None:
         spec, index, volatile = self.spec, state.index, state.volatile
         cv = exchange.instrument.contract_value
-        exchange.cancel_all(self.name)
         widen = spec.widen if volatile else 1.0
         jitter = 0.8 + 0.4 * self.rng.random()  # makers do not quote in lockstep
         half_spread = max(1, int(index * spec.spread * widen * jitter) // (2 * PPM))
@@ -61,12 +58,12 @@ class MarketMaker:
         lean = max(-1.0, min(1.0, inventory / spec.inventory)) if spec.inventory else 0.0
         skew = -int(index * spec.skew * lean) // PPM  # long inventory: quote lower, to sell
         size = lots_for(int(spec.notional * (spec.thin if volatile else 1.0)), index, cv)
-        quoted = 0
+        ladder = []
         for level in range(spec.levels):
             offset = half_spread + level * gap
             for side in (1, -1):
                 price = index + skew - side * offset
                 if price > 0:
-                    event = exchange.submit(self.name, side, size, price, OrderType.POST_ONLY)
-                    quoted += type(event) is OrderAccepted
+                    ladder.append((side, size, price))
+        quoted = exchange.requote(self.name, ladder)
         self._anchor, self._volatile, self._since, self._quoted = index, volatile, 0, quoted
