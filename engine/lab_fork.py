@@ -10,6 +10,9 @@ market put in force, and in turn fork among themselves the same way. A policy wh
 settings were never read ran the very same run. The measures are those of a run from
 the start, which ``tests/engine/test_lab_fork.py`` checks for every policy.
 
+Policies that part ways may also meet again, and a branch then ends early with the
+measures of the run it met (``engine/lab_trail.py``).
+
 A state is kept by pickling the run (a few milliseconds for a crowd of 200): the
 engine's parts hold their state in plain objects for that reason.
 """
@@ -17,9 +20,10 @@ engine's parts hold their state in plain objects for that reason.
 from __future__ import annotations
 
 import pickle
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 
 from engine.lab_run import Run, RunMeasures, RunTask
+from engine.lab_trail import Trail, differing, digest, fingerprint
 from engine.policies import MarketSettings
 from engine.units import PPM
 
@@ -79,6 +83,8 @@ class Trunk:
     run: Run
     kept: dict[int, bytes]  # steps completed → the run pickled then
     forks_at: dict[str, int | None]
+    measures: RunMeasures  # this policy's: its own, or those of the trail it rejoined
+    trail: Trail | None  # None when it rejoined another run's trail
 
     def goes_on_from(self, policy: str) -> int | None:
         """The steps of the last state kept before ``policy`` parts ways (None: never)."""
@@ -88,36 +94,81 @@ class Trunk:
         return max(steps for steps in self.kept if steps <= forks_at)
 
 
-def trunk(run: Run, others: tuple[str, ...]) -> Trunk:
+def trunk(run: Run, others: tuple[str, ...], trails: list[Trail] | None = None) -> Trunk:
     """Run ``run`` (not yet stepped past where ``others`` part from its policy) to the
-    end, watching the settings in which they differ."""
-    own = run.market(run.task.policy)
-    differs = {p: _differing(own, run.market(p)) for p in others}
+    end, watching the settings in which they differ; once every one of them has parted,
+    it ends early where it meets one of ``trails``."""
+    policy = run.task.policy
+    own = run.market(policy)
+    differs = {p: differing(own, run.market(p)) for p in others}
     watch = Watch(own, set().union(*differs.values()), run.simulation)
     run.simulation.exchange.use_market(watch)
-    kept = {run.simulation.steps: pickle.dumps(run)}
-    while run.step():
+    kept = {run.simulation.steps: _pickled(run, policy, watch)}
+    states: dict[int, tuple[tuple, bytes]] = {}
+    meetable = [(t, names) for t in trails or () if (names := t.parts_in(own)) is not None]
+    met = None
+    while met is None and run.step():
         steps = run.simulation.steps
-        if steps % KEEP_EVERY == 0 and not watch.settled(differs.values()):
-            kept[steps] = pickle.dumps(run)
+        if steps % KEEP_EVERY:
+            continue
+        settled = watch.settled(differs.values())
+        if not settled:
+            kept[steps] = _pickled(run, policy, watch)
+        if watch.read_since(steps - KEEP_EVERY):
+            states[steps] = (fingerprint(run), kept.get(steps) or _pickled(run, policy, watch))
+        if settled:
+            met = _met(run, steps, meetable, watch)
     run.simulation.exchange.use_market(own)
-    return Trunk(run, kept, {p: watch.first_read(names) for p, names in differs.items()})
+    forks_at = {p: watch.first_read(names) for p, names in differs.items()}
+    if met is not None:
+        return Trunk(run, kept, forks_at, replace(met.measures, policy=policy), None)
+    measures = run.meter.measures(run.task)
+    trail = Trail(policy, own, measures, frozenset(watch.watched), watch.last_read, states)
+    return Trunk(run, kept, forks_at, measures, trail)
+
+
+def _met(run: Run, steps: int, meetable, watch: Watch) -> Trail | None:
+    """The trail ``run`` meets at ``steps``, if any, of the (trail, settings it differs
+    in) ``meetable`` (``engine/lab_trail.py``)."""
+    mark = None
+    for trail, names in meetable:
+        if not trail.meets_at(steps, names):
+            continue
+        mark = mark or fingerprint(run)
+        if trail.states[steps][0] == mark and trail.digest(steps) == _pickled(
+            run, trail.policy, watch, digest
+        ):
+            return trail
+    return None
+
+
+def _pickled(run: Run, policy: str, watch: Watch, how=pickle.dumps) -> bytes:
+    """``run`` pickled as it would be under ``policy`` (its own: a state to keep; another:
+    to compare with a run under that one), then back under ``watch``."""
+    own = run.task
+    run.switch(policy)
+    state = how(run)
+    run.task = own
+    run.simulation.exchange.use_market(watch)
+    return state
 
 
 def run_seed(seed_task: SeedTask) -> list[RunMeasures]:
     """Every policy's measures, in the order asked."""
     first, *others = seed_task.policies
-    results = _grown(Run(seed_task.task(first)), tuple(others))
+    results = _grown(Run(seed_task.task(first)), tuple(others), [])
     return [results[policy] for policy in seed_task.policies]
 
 
-def _grown(run: Run, others: tuple[str, ...]) -> dict[str, RunMeasures]:
+def _grown(run: Run, others: tuple[str, ...], trails: list[Trail]) -> dict[str, RunMeasures]:
     """The measures of ``run``'s policy and of ``others``: the policies that go on from
     the same kept state form a branch of their own, its first policy the branch's
     trunk (the clawbacks leave the rankings at the first liquidation, and part among
-    themselves only at the first clawback)."""
-    base = trunk(run, others)
-    measures = base.run.meter.measures(base.run.task)
+    themselves only at the first clawback). ``trails``: the runs finished so far."""
+    base = trunk(run, others, trails)
+    if base.trail is not None:
+        trails.append(base.trail)
+    measures = base.measures
     results = {measures.policy: measures}
     branches: dict[int, list[str]] = {}
     for policy in others:
@@ -129,28 +180,27 @@ def _grown(run: Run, others: tuple[str, ...]) -> dict[str, RunMeasures]:
     for state, (policy, *rest) in branches.items():
         branch = pickle.loads(base.kept[state])
         branch.switch(policy)
-        results |= _grown(branch, tuple(rest))
+        results |= _grown(branch, tuple(rest), trails)
     return results
-
-
-def _differing(one: MarketSettings, other: MarketSettings) -> set[str]:
-    return {f.name for f in fields(one) if getattr(one, f.name) != getattr(other, f.name)}
 
 
 class Watch:
     """A market's settings that note, for each watched one, how many steps the run had
-    completed when the engine first read it. Pickled, it is the market itself: a kept
-    state holds no watch."""
+    completed when the engine first and last read it. Pickled, it is the market itself:
+    a kept state holds no watch."""
 
-    __slots__ = ("_market", "_watched", "_simulation", "_read")
+    __slots__ = ("_market", "watched", "_simulation", "_read", "last_read")
 
     def __init__(self, market: MarketSettings, watched: set[str], simulation) -> None:
-        self._market, self._watched, self._simulation = market, watched, simulation
+        self._market, self.watched, self._simulation = market, watched, simulation
         self._read: dict[str, int] = {}
+        self.last_read: dict[str, int] = {}
 
     def __getattr__(self, name: str):
-        if name in self._watched and name not in self._read:
-            self._read[name] = self._simulation.steps
+        if name in self.watched:
+            steps = self._simulation.steps
+            self._read.setdefault(name, steps)
+            self.last_read[name] = steps
         return getattr(self._market, name)
 
     def __reduce__(self):
@@ -164,6 +214,10 @@ class Watch:
         """Steps completed before the first read of any of ``names``; None: never read."""
         steps = [self._read[name] for name in names if name in self._read]
         return min(steps, default=None)
+
+    def read_since(self, steps: int) -> bool:
+        """Whether a watched setting was read with ``steps`` or more completed."""
+        return any(last >= steps for last in self.last_read.values())
 
 
 def _plain(market: MarketSettings) -> MarketSettings:

@@ -4,6 +4,7 @@ those of its own run from the start, whichever policy went first."""
 from __future__ import annotations
 
 import pickle
+from dataclasses import replace
 
 import pytest
 
@@ -49,6 +50,36 @@ def test_a_policy_whose_settings_are_never_read_runs_the_same_run():
     bitmex, hyperliquid = run_seed(seed_task)
     assert hyperliquid == run(seed_task.task("hyperliquid"))
     assert hyperliquid.steps == bitmex.steps and hyperliquid.policy == "hyperliquid"
+
+
+def test_a_branch_that_meets_a_finished_run_again_ends_with_its_measures():
+    # capped_pro_rata asks no winner for more than half its profit; in this crash no
+    # round comes near that, so after the plain clawback's last split the two runs are
+    # in the same state, and the capped one stops there with the same measures
+    seed_task = SeedTask("flash-crash", 1, ("clawback", "capped_pro_rata"))
+    plain = trunk(Run(seed_task.task("clawback")), ("capped_pro_rata",))
+    capped = pickle.loads(plain.kept[plain.goes_on_from("capped_pro_rata")])
+    capped.switch("capped_pro_rata")
+    met = trunk(capped, (), [plain.trail])
+    assert met.trail is None
+    assert plain.trail.last_read["haircut"] < met.run.simulation.steps < 3_600
+    assert met.measures == run(seed_task.task("capped_pro_rata"))
+    assert met.measures == replace(plain.measures, policy="capped_pro_rata")
+
+
+def test_a_branch_never_meets_a_run_that_reads_their_difference_later():
+    # risk_pro_rata weighs by leverage: its rounds take from other winners than the plain
+    # clawback's, and the two runs never meet again
+    seed_task = SeedTask("flash-crash", 1, ("clawback", "risk_pro_rata"))
+    plain = trunk(Run(seed_task.task("clawback")), ("risk_pro_rata",))
+    risk = pickle.loads(plain.kept[plain.goes_on_from("risk_pro_rata")])
+    risk.switch("risk_pro_rata")
+    alone = trunk(risk, (), [plain.trail])
+    assert alone.trail is not None and alone.run.simulation.steps == 3_601
+    assert alone.measures == run(seed_task.task("risk_pro_rata"))
+    # after the plain clawback's last split the rule lets them meet; their states differ
+    after = min(steps for steps in plain.trail.states if steps > plain.trail.last_read["haircut"])
+    assert plain.trail.meets_at(after, plain.trail.parts_in(risk.market("risk_pro_rata")))
 
 
 def test_tasks_gather_by_seed_in_the_order_met():
