@@ -94,7 +94,8 @@ class OrderBook:
         if level.qty == 0:
             del levels[price]
             del keys[bisect_left(keys, side * price)]
-            self._refresh_best()
+            if price == (self._best_bid if side > 0 else self._best_ask):
+                self._refresh_best()
         unfilled, order.qty = order.qty, 0
         return order, unfilled
 

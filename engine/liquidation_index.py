@@ -44,10 +44,13 @@ class LiquidationIndex:
 
     def triggered(self, mark: int) -> list[str]:
         """Accounts the mark has crossed, most underwater first (longs, then shorts)."""
-        longs = self._ticks[1]
-        shorts = self._ticks[-1]
-        hit_longs = [a for _, a in reversed(longs[longs.bisect_left((mark + 1, "")) :])]
-        hit_shorts = [a for _, a in shorts[: shorts.bisect_left((mark, ""))]]
+        longs, shorts = self._ticks[1], self._ticks[-1]
+        first_long = longs.bisect_left((mark + 1, ""))
+        last_short = shorts.bisect_left((mark, ""))
+        if first_long == len(longs) and not last_short:  # most steps: no one
+            return []
+        hit_longs = [a for _, a in reversed(longs[first_long:])]
+        hit_shorts = [a for _, a in shorts[:last_short]]
         return hit_longs + hit_shorts
 
     def between(self, old_mark: int, new_mark: int) -> list[str]:
