@@ -123,7 +123,7 @@ def trunk(run: Run, others: tuple[str, ...], trails: list[Trail] | None = None) 
     if met is not None:
         return Trunk(run, kept, forks_at, replace(met.measures, policy=policy), None)
     measures = run.meter.measures(run.task)
-    trail = Trail(policy, own, measures, frozenset(watch.watched), watch.last_read, states)
+    trail = Trail(policy, own, measures, frozenset(watch.watched), dict(watch.last_read), states)
     return Trunk(run, kept, forks_at, measures, trail)
 
 
@@ -149,6 +149,9 @@ def _pickled(run: Run, policy: str, watch: Watch, how=pickle.dumps) -> bytes:
     run.switch(policy)
     state = how(run)
     run.task = own
+    # the settings ``use_market`` copies into the parts (the mark and funding rules, the
+    # fund's trigger) are read here, through the watch: one in which two policies differ
+    # counts as read at every state kept, so their runs never meet
     run.simulation.exchange.use_market(watch)
     return state
 

@@ -36,6 +36,16 @@ CLAWBACK = "clawback"  # pnl_pro_rata of the shortfall, positions left open
 HAIRCUTS = (Haircut.CAPPED_PRO_RATA.value, Haircut.RISK_PRO_RATA.value)  # other clawbacks
 RUN_POLICIES = (*(p.value for p in RankingPolicy), CLAWBACK, *HAIRCUTS)  # whole runs run these
 AFTER_ADL = 60 * SECOND  # a liquidation this soon after an ADL fill counts as following it
+_READ = frozenset(  # the events the meter reads
+    (
+        Liquidation,
+        AutoDeleveraged,
+        PositionChanged,
+        AdlExecuted,
+        SocializedLossCharged,
+        SocializedLoss,
+    )
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +168,8 @@ class _Meter:
         charged: dict[str, int] = {}
         for event in events:
             kind = type(event)
+            if kind not in _READ:  # most of a step's events: orders placed and cancelled
+                continue
             if kind is Liquidation:
                 self.liquidations += 1
                 if self.last_adl is not None and event.time - self.last_adl <= AFTER_ADL:
