@@ -18,15 +18,18 @@ def compared(capsys, *extra: str) -> str:
 
 
 def test_one_worker_two_workers_and_a_dask_cluster_give_the_same_json(capsys):
+    # 25 minutes: the crash at 20 reaches ADL, and the capped clawback meets the plain
+    # one again at 22 (engine/lab_trail.py), so every way a seed's runs share work runs
     distributed = pytest.importorskip("distributed")
-    alone = compared(capsys, "--workers", "1")
-    assert compared(capsys, "--workers", "2") == alone
+    policies = ["--policies", "bitmex,pro_rata,clawback,capped_pro_rata", "--duration", "25m"]
+    alone = compared(capsys, "--workers", "1", *policies)
+    assert compared(capsys, "--workers", "2", *policies) == alone
     with distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
     ) as cluster:
-        assert compared(capsys, "--dask", cluster.scheduler_address) == alone
+        assert compared(capsys, "--dask", cluster.scheduler_address, *policies) == alone
     report = json.loads(alone)
-    assert set(report["policies"]) == {"bitmex", "pro_rata"}
+    assert set(report["policies"]) == {"bitmex", "pro_rata", "clawback", "capped_pro_rata"}
     bitmex = report["policies"]["bitmex"]
     assert bitmex["runs"] == 2
     assert float(bitmex["adl_events"]["mean"]) > 0  # the crash at 20 min reached ADL
