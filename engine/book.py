@@ -1,12 +1,13 @@
 """The limit order book: price levels in price–time priority, and matching.
 
-Levels are FIFO queues. A cancel marks the order dead (qty 0) and takes its size
-off the level at once; the dead entry is dropped when it reaches the head of the
-queue. That keeps both cancel and match O(1) per order, plus a binary search when a
-price level appears or disappears. Each side keeps its prices in a plain list by
-``side × price``, so that its best is last: a book has tens to a few thousand
-levels, where ``bisect.insort`` into a list is several times faster than a
-balanced structure, and taking the best level is a ``pop()``.
+Levels are FIFO queues (each a ``deque`` that also holds its lots). A cancel marks
+the order dead (qty 0) and takes its size off the level at once; the dead entry is
+dropped when it reaches the head of the queue. That keeps both cancel and match O(1)
+per order, plus a binary search when a price level appears or disappears. Each side
+keeps its prices in a plain list by ``side × price``, so that its best is last: a
+book has tens to a few thousand levels, where ``bisect.insort`` into a list is
+several times faster than a balanced structure, and taking the best level is a
+``pop()``.
 """
 
 from __future__ import annotations
@@ -19,11 +20,14 @@ from engine.orders import Order
 Fill = tuple[Order, int, int]  # (maker order, traded lots, price ticks)
 
 
-class Level:
-    __slots__ = ("orders", "qty")
+class Level(deque):
+    """One price's orders, oldest first, and their lots: the queue is the level itself,
+    one object to make for each new price (a maker's requote makes dozens)."""
+
+    __slots__ = ("qty",)
 
     def __init__(self) -> None:
-        self.orders: deque[Order] = deque()
+        super().__init__()
         self.qty = 0
 
 
@@ -78,7 +82,7 @@ class OrderBook:
                     self._best_bid = price
             elif self._best_ask is None or price < self._best_ask:
                 self._best_ask = price
-        level.orders.append(order)
+        level.append(order)
         level.qty += order.qty
         self.orders[order.id] = order
 
@@ -116,22 +120,21 @@ class OrderBook:
             if limit is not None and (price > limit if side > 0 else price < limit):
                 break
             level = levels[price]
-            queue = level.orders
-            while qty and queue:
-                maker = queue[0]
+            while qty and level:
+                maker = level[0]
                 resting = maker.qty
                 if resting == 0:
-                    queue.popleft()
+                    level.popleft()
                     continue
                 if maker.account == account:
-                    queue.popleft()
+                    level.popleft()
                     level.qty -= resting
                     del orders[maker.id]
                     maker.qty = 0
                     stp.append((maker, resting))
                     continue
                 if resting <= qty:
-                    queue.popleft()
+                    level.popleft()
                     del orders[maker.id]
                     maker.qty = 0
                     level.qty -= resting
