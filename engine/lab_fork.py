@@ -83,8 +83,8 @@ class Trunk:
     run: Run
     kept: dict[int, bytes]  # steps completed → the run pickled then
     forks_at: dict[str, int | None]
-    measures: RunMeasures  # this policy's: its own, or those of the trail it rejoined
-    trail: Trail | None  # None when it rejoined another run's trail
+    measures: RunMeasures  # this policy's: its own, or those of the trail it met
+    trail: Trail | None  # None when it met another run's trail (it ended early)
 
     def goes_on_from(self, policy: str) -> int | None:
         """The steps of the last state kept before ``policy`` parts ways (None: never)."""
