@@ -56,10 +56,7 @@ def test_a_branch_that_meets_a_finished_run_again_ends_with_its_measures():
     # capped_pro_rata asks no winner for more than half its profit; in this crash no
     # round comes near that, so after the plain clawback's last split the two runs are
     # in the same state, and the capped one stops there with the same measures
-    seed_task = SeedTask("flash-crash", 1, ("clawback", "capped_pro_rata"))
-    plain = trunk(Run(seed_task.task("clawback")), ("capped_pro_rata",))
-    capped = pickle.loads(plain.kept[plain.goes_on_from("capped_pro_rata")])
-    capped.switch("capped_pro_rata")
+    seed_task, plain, capped = _branching_from_the_plain_clawback("capped_pro_rata")
     met = trunk(capped, (), [plain.trail])
     assert met.trail is None
     assert plain.trail.last_read["haircut"] < met.run.simulation.steps < 3_600
@@ -70,16 +67,23 @@ def test_a_branch_that_meets_a_finished_run_again_ends_with_its_measures():
 def test_a_branch_never_meets_a_run_that_reads_their_difference_later():
     # risk_pro_rata weighs by leverage: its rounds take from other winners than the plain
     # clawback's, and the two runs never meet again
-    seed_task = SeedTask("flash-crash", 1, ("clawback", "risk_pro_rata"))
-    plain = trunk(Run(seed_task.task("clawback")), ("risk_pro_rata",))
-    risk = pickle.loads(plain.kept[plain.goes_on_from("risk_pro_rata")])
-    risk.switch("risk_pro_rata")
+    seed_task, plain, risk = _branching_from_the_plain_clawback("risk_pro_rata")
     alone = trunk(risk, (), [plain.trail])
     assert alone.trail is not None and alone.run.simulation.steps == 3_601
     assert alone.measures == run(seed_task.task("risk_pro_rata"))
     # after the plain clawback's last split the rule lets them meet; their states differ
     after = min(steps for steps in plain.trail.states if steps > plain.trail.last_read["haircut"])
     assert plain.trail.meets_at(after, plain.trail.parts_in(risk.market("risk_pro_rata")))
+
+
+def _branching_from_the_plain_clawback(policy: str):
+    """Flash-crash seed 1: the plain clawback run to its end, and ``policy``'s branch
+    from the state kept before the two part ways."""
+    seed_task = SeedTask("flash-crash", 1, ("clawback", policy))
+    plain = trunk(Run(seed_task.task("clawback")), (policy,))
+    branch = pickle.loads(plain.kept[plain.goes_on_from(policy)])
+    branch.switch(policy)
+    return seed_task, plain, branch
 
 
 def test_tasks_gather_by_seed_in_the_order_met():
