@@ -15,8 +15,11 @@ named place. A winner whose ``lots`` equal its ``profit`` (one money unit each) 
 the money grid: that is plain profit space, where every amount is possible.
 
 The water-filling policies (``capped_pro_rata``, ``risk_pro_rata``, ``leverage_first``)
-share ``level``; ``min_max`` is an exact search over the grid. Amounts are ``Fraction``
-until they are put on the grid, so nothing here depends on float rounding.
+share ``level``; ``min_max`` is an exact search over the grid. Amounts are exact
+rationals until they are put on the grid, so nothing here depends on float rounding:
+the policies' targets share one denominator, so they are kept as integer numerators
+over it (``Shares``), as ``Fraction``s would be, at a fraction of the cost (a crash's
+clawback splits among dozens of winners at every step).
 """
 
 from __future__ import annotations
@@ -62,6 +65,13 @@ class Winner(NamedTuple):
         return Fraction(self.notional, self.equity)
 
 
+class Shares(NamedTuple):
+    """Exact amounts, one per winner: integer numerators over one positive denominator."""
+
+    numerators: list[int]
+    denominator: int = 1
+
+
 @dataclass(frozen=True, slots=True)
 class Allocation:
     """What one policy takes from each winner (in the winners' order)."""
@@ -92,7 +102,7 @@ def budget(deficit: int, capacity: int, severity: Fraction) -> int:
 def on_grid(
     policy: str,
     winners: Sequence[Winner],
-    targets: Sequence[Fraction],
+    targets: Shares,
     total: int,
     caps: Sequence[int] | None = None,
 ) -> Allocation:
@@ -102,13 +112,15 @@ def on_grid(
     shortfall first, one more lot where it still fits in what is left of ``total``; what
     is left (less than a lot) goes to the winner furthest below its target that has room.
     """
+    numerators, below = targets
     caps = [w.profit for w in winners] if caps is None else list(caps)
     lots = [
-        w.lots_within(min(int(t), cap)) for w, t, cap in zip(winners, targets, caps, strict=True)
+        w.lots_within(min(_truncated(n, below), cap))
+        for w, n, cap in zip(winners, numerators, caps, strict=True)
     ]
     taken = [w.on_grid(k) for w, k in zip(winners, lots, strict=True)]
     short = total - sum(taken)
-    order = sorted(range(len(winners)), key=lambda i: (taken[i] - targets[i], i))
+    order = sorted(range(len(winners)), key=lambda i: (taken[i] * below - numerators[i], i))
     for i in order:
         if short <= 0:
             break
@@ -143,20 +155,28 @@ def _pour(policy, winners, total, taken, lots, caps, order) -> Allocation:
 # -- water-filling ------------------------------------------------------------------------
 
 
-def level(caps: Sequence[Fraction | int], weights: Sequence[Fraction | int], total) -> Fraction:
+def level(caps: Sequence[Fraction | int], weights: Sequence[int], total) -> Fraction:
     """The level η with Σ min(cap_i, η·w_i) = ``total`` (at most Σ caps): the common
     water line of every water-filling policy. Weights of zero never fill."""
+    numerator, denominator = water_line(caps, weights, total)
+    return Fraction(numerator) / denominator
+
+
+def water_line(caps: Sequence, weights: Sequence[int], total) -> tuple:
+    """``level`` as (numerator, denominator > 0), integers when the caps and ``total``
+    are: the caps are filled in the order of cap_i / w_i, and a cap is full while
+    cap_i / w_i · (the weight left) < what is left to fill, multiplied out."""
     order = sorted((i for i, w in enumerate(weights) if w > 0), key=lambda i: caps[i] / weights[i])
-    remaining, weight = Fraction(total), sum((Fraction(weights[i]) for i in order), Fraction(0))
-    eta = Fraction(0)
+    remaining, weight = total, sum(weights[i] for i in order)
+    line = (0, 1)
     for i in order:
-        limit = Fraction(caps[i]) / weights[i]
-        if limit * weight >= remaining:
-            return remaining / weight
-        remaining -= caps[i]
-        weight -= weights[i]
-        eta = limit
-    return eta
+        cap, w = caps[i], weights[i]
+        if cap * weight >= remaining * w:
+            return remaining, weight
+        remaining -= cap
+        weight -= w
+        line = (cap, w)
+    return line
 
 
 def drain(notionals: Sequence[int], equities: Sequence[int], amount) -> list[Fraction]:
@@ -183,10 +203,18 @@ def drain(notionals: Sequence[int], equities: Sequence[int], amount) -> list[Fra
 WEIGHT_SCALE = 1 << 64  # a water-filling's weights, as integers: relative error below 2^-64
 
 
-def _integers(weights: Sequence[Fraction]) -> list[int]:
-    """Weights scaled to integers: the water line of thousands of weights with different
-    denominators would otherwise be a fraction of thousands of digits (seconds each)."""
-    return [int(w * WEIGHT_SCALE) for w in weights]
+def _weight(amount: int, factor: Fraction | int) -> int:
+    """``amount``·``factor`` scaled to an integer weight (truncated, as ``int()``): the
+    water line of thousands of weights with different denominators would otherwise be
+    a fraction of thousands of digits (seconds each)."""
+    return _truncated(amount * factor.numerator * WEIGHT_SCALE, factor.denominator)
+
+
+def _truncated(numerator: int, denominator: int) -> int:
+    """``int(Fraction(numerator, denominator))`` for ``denominator`` > 0: towards zero."""
+    if numerator >= 0:
+        return numerator // denominator
+    return -(-numerator // denominator)
 
 
 # -- the policies -------------------------------------------------------------------------
@@ -223,7 +251,9 @@ def whole_queue(winners: Sequence[Winner], total: int, policy: str = "queue") ->
 def pnl_pro_rata(winners: Sequence[Winner], total: int) -> Allocation:
     """The same fraction B/U of every winner's profit (the fairness benchmark)."""
     capacity = sum(w.profit for w in winners)
-    targets = [Fraction(total * w.profit, capacity) for w in winners] if capacity else []
+    if not capacity:
+        return on_grid("pnl_pro_rata", winners, Shares([]), total)
+    targets = Shares([total * w.profit for w in winners], capacity)
     return on_grid("pnl_pro_rata", winners, targets, total)
 
 
@@ -242,13 +272,20 @@ def capped_pro_rata(
     gives more than ``cap`` of its profit, nor so much that its equity falls below
     ``min_equity``; the common level η is found by water-filling. When the caps bind
     everyone, it takes what they allow and no more (the rest is undershoot)."""
+    top, below = cap.numerator, cap.denominator
     caps = [  # whole lots: then the residual below a lot fits in one account
-        w.on_grid(w.lots_within(max(0, min(w.profit, int(cap * w.profit), w.equity - min_equity))))
+        w.on_grid(
+            w.lots_within(
+                max(0, min(w.profit, _truncated(top * w.profit, below), w.equity - min_equity))
+            )
+        )
         for w in winners
     ]
     reachable = min(total, sum(caps))
-    eta = level(caps, [w.profit for w in winners], reachable)
-    targets = [min(Fraction(c), eta * w.profit) for w, c in zip(winners, caps, strict=True)]
+    eta, below = water_line(caps, [w.profit for w in winners], reachable)
+    targets = Shares(
+        [min(c * below, eta * w.profit) for w, c in zip(winners, caps, strict=True)], below
+    )
     taken = on_grid("capped_pro_rata", winners, targets, reachable, caps)
     return replace(taken, budget=total)  # what it was asked for: the rest is undershoot
 
@@ -280,23 +317,26 @@ def risk_pro_rata(
     scale s set so that Σ x = B (the excess of the capped re-spread over the rest).
     Winners whose weight is zero give nothing unless the others cannot cover B: then
     the rest is taken from them pro-rata to their profit."""
-    known = [w.leverage for w in winners if w.leverage is not None]
+    leverages = [w.leverage for w in winners]
+    known = [lam for lam in leverages if lam is not None]
     top = 2 * max(known) if known else Fraction(1)
-    weights = _integers(
-        [w.profit * weight(w.leverage if w.leverage is not None else top) for w in winners]
-    )
+    weights = [
+        _weight(w.profit, weight(top if lam is None else lam))
+        for w, lam in zip(winners, leverages, strict=True)
+    ]
     caps = [w.profit for w in winners]
     weighted = sum(c for c, g in zip(caps, weights, strict=True) if g > 0)
-    scale = level(caps, weights, min(total, weighted))
-    targets = [min(Fraction(c), scale * g) for c, g in zip(caps, weights, strict=True)]
+    scale, below = water_line(caps, weights, min(total, weighted))
+    targets = [min(c * below, scale * g) for c, g in zip(caps, weights, strict=True)]
     rest = total - weighted  # beyond what the weighted hold: the others, pro-rata
     unweighted = sum(c for c, g in zip(caps, weights, strict=True) if g == 0)
-    if rest > 0 and unweighted:
+    if rest > 0 and unweighted:  # over below·unweighted
         targets = [
-            t if g > 0 else Fraction(rest * c, unweighted)
+            t * unweighted if g > 0 else rest * c * below
             for t, c, g in zip(targets, caps, weights, strict=True)
         ]
-    return on_grid("risk_pro_rata", winners, targets, total)
+        below *= unweighted
+    return on_grid("risk_pro_rata", winners, Shares(targets, below), total)
 
 
 def leverage_first(winners: Sequence[Winner], total: int) -> Allocation:
@@ -304,22 +344,26 @@ def leverage_first(winners: Sequence[Winner], total: int) -> Allocation:
     until all cut share one leverage L*; removing c_i of n_i notional takes c_i/n_i of
     the winner's profit. L* is the level at which the profit taken is B."""
     broke = [w.leverage is None for w in winners]
-    targets = [Fraction(0)] * len(winners)
-    left = Fraction(total)
+    targets = [0] * len(winners)
+    left = total
     for i, w in enumerate(winners):  # broke (or unknown) first, whole
         if broke[i] and left > 0:
-            targets[i] = min(Fraction(w.profit), left)
+            targets[i] = min(w.profit, left)
             left -= targets[i]
     solvent = [i for i in range(len(winners)) if not broke[i]]
     kept = sum(winners[i].profit for i in solvent) - left
+    below = 1
     if solvent and left > 0:
-        weights = _integers(
-            [Fraction(winners[i].equity * winners[i].profit, winners[i].notional) for i in solvent]
-        )
-        eta = level([winners[i].profit for i in solvent], weights, kept)
+        weights = [  # e·u / n: the profit given up per unit of leverage removed
+            _truncated(winners[i].equity * winners[i].profit * WEIGHT_SCALE, winners[i].notional)
+            for i in solvent
+        ]
+        eta, below = water_line([winners[i].profit for i in solvent], weights, kept)
+        targets = [t * below for t in targets]
         for i, g in zip(solvent, weights, strict=True):
-            targets[i] = winners[i].profit - min(Fraction(winners[i].profit), eta * g)
-    return on_grid("leverage_first", winners, targets, total)
+            profit = winners[i].profit * below
+            targets[i] = profit - min(profit, eta * g)
+    return on_grid("leverage_first", winners, Shares(targets, below), total)
 
 
 _PRECISION = 160  # bits of the min-max search: below any gap between two grid fractions
