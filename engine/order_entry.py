@@ -173,6 +173,7 @@ class OrderEntry:
         self.cancel_all(account)
         accounts, book, matching, tape = self.accounts, self.matching.book, self.matching, self.tape
         bound = accounts.bankruptcy_bound(account)  # None when flat
+        available = None  # asked once, then less each quote's margin (nothing else moves it)
         accepted = 0
         for side, qty, price in quotes:
             best = book.best_ask() if side > 0 else book.best_bid()
@@ -184,7 +185,11 @@ class OrderEntry:
             else:
                 opening, exposure, order_margin = accounts.order_margin(account, side, qty, price)
                 if opening:
-                    reason = self._margin_problem(account, qty, price, exposure, order_margin)
+                    if available is None:
+                        available = accounts.available(account)
+                    reason = self._margin_problem(
+                        account, qty, price, exposure, order_margin, available
+                    )
             if reason:
                 self.reject(account.id, reason, side, _POST_ONLY)
                 continue
@@ -195,6 +200,8 @@ class OrderEntry:
             order = Order(order_id, account.id, side, price, qty, False)
             order.margin = order_margin
             matching.rest(account, order)
+            if available is not None:
+                available -= order_margin
             accepted += 1
         return accepted
 
@@ -225,9 +232,16 @@ class OrderEntry:
         return left
 
     def _margin_problem(
-        self, account: Account, qty: int, price: int, exposure: int, order_margin: int
+        self,
+        account: Account,
+        qty: int,
+        price: int,
+        exposure: int,
+        order_margin: int,
+        available: int | None = None,
     ) -> str | None:
-        """Why an order that opens ``exposure`` lots cannot be afforded, or None."""
+        """Why an order that opens ``exposure`` lots cannot be afforded, or None
+        (``available``: the account's, when the caller knows it)."""
         instrument = self.instrument
         cv = instrument.contract_value
         notional = exposure * price * cv
@@ -242,7 +256,8 @@ class OrderEntry:
             )
         fee = -(-qty * price * cv * instrument.taker_fee // PPM)  # the taker fee, rounded up
         needed = order_margin + fee
-        available = self.accounts.available(account)
+        if available is None:
+            available = self.accounts.available(account)
         if needed > available:
             return (
                 f"insufficient margin: the order needs {instrument.money_text(needed)}, "
