@@ -4,9 +4,11 @@ Ranks and lights are refreshed on a cadence, as venues publish them; between
 refreshes a position's lights show its place in the last published queue. The
 queue keeps each side's positions as they were when they last changed, so a refresh
 ranks without rebuilding every snapshot (except for policies whose score moves
-with the mark on its own), and also as columns (``engine/position_columns.py``): a
-side of ``COLUMNS_FROM`` positions or more is ranked by numpy
-(``engine/column_ranking.py``), 100,000 positions in tens of milliseconds.
+with the mark on its own), and, from the moment a side first holds ``COLUMNS_FROM``
+positions, also as columns (``engine/position_columns.py``): such a side is ranked by
+numpy (``engine/column_ranking.py``), 100,000 positions in tens of milliseconds. A
+smaller side never pays for columns it would not use (a column queue's order depends
+only on the positions, not on their rows).
 """
 
 from __future__ import annotations
@@ -101,17 +103,25 @@ class AdlQueue:
             -1: NOTHING_PUBLISHED,
         }
         self._holders: dict[int, dict[str, Holder]] = {1: {}, -1: {}}  # by side, as last changed
-        self._columns = {1: SideColumns(), -1: SideColumns()}  # the same, as columns
+        # the same as columns, once the side has held ``columns_from`` (None: not yet)
+        self._columns: dict[int, SideColumns | None] = {1: None, -1: None}
 
     def track(self, account_id: str, holder: Holder | None) -> None:
         """An account changed: keep its position as it is now (None: it has none)."""
         for side in (1, -1):
             self._holders[side].pop(account_id, None)
-            if holder is None or side != holder.side:
-                self._columns[side].drop(account_id)
+            columns = self._columns[side]
+            if columns is not None and (holder is None or side != holder.side):
+                columns.drop(account_id)
         if holder is not None:
-            self._holders[holder.side][account_id] = holder
-            self._columns[holder.side].put(holder)  # in place if it was on this side
+            side = holder.side
+            holders = self._holders[side]
+            holders[account_id] = holder
+            columns = self._columns[side]
+            if columns is not None:
+                columns.put(holder)  # in place if it was on this side
+            elif len(holders) >= self.columns_from:
+                self._columns[side] = _columns_of(holders.values())
 
     def holder(self, account_id: str, side: int) -> Holder | None:
         """An account's position on ``side`` as last tracked (None: none there)."""
@@ -180,7 +190,8 @@ class AdlQueue:
         self.next_refresh = time + self.every
 
     def _by_columns(self, policy: RankingPolicy, side: int, rule: str) -> bool:
-        big = len(self._columns[side]) >= max(1, self.columns_from)
+        columns = self._columns[side]
+        big = columns is not None and len(columns) >= max(1, self.columns_from)
         return big and rule != "none" and policy in COLUMN_POLICIES
 
     def light(self, account_id: str, side: int) -> LightView | None:
@@ -191,6 +202,13 @@ class AdlQueue:
             return None
         rank, lit, value, cumulative = entry
         return LightView(rank, lit, value, cumulative * PPM // published.total)
+
+
+def _columns_of(holders) -> SideColumns:
+    columns = SideColumns()
+    for holder in holders:
+        columns.put(holder)
+    return columns
 
 
 def _published(
