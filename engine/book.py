@@ -22,13 +22,11 @@ Fill = tuple[Order, int, int]  # (maker order, traded lots, price ticks)
 
 class Level(deque):
     """One price's orders, oldest first, and their lots: the queue is the level itself,
-    one object to make for each new price (a maker's requote makes dozens)."""
+    one object to make for each new price (a maker's requote makes dozens), made by
+    ``deque``'s own constructor from its first order, with ``qty`` set beside it (a
+    Python ``__init__`` would cost a frame for each)."""
 
     __slots__ = ("qty",)
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.qty = 0
 
 
 class OrderBook:
@@ -75,15 +73,17 @@ class OrderBook:
         levels, keys = (self._bids, self._bid_keys) if side > 0 else (self._asks, self._ask_keys)
         level = levels.get(price)
         if level is None:
-            level = levels[price] = Level()
+            level = levels[price] = Level((order,))
+            level.qty = order.qty
             insort(keys, side * price)
             if side > 0:
                 if self._best_bid is None or price > self._best_bid:
                     self._best_bid = price
             elif self._best_ask is None or price < self._best_ask:
                 self._best_ask = price
-        level.append(order)
-        level.qty += order.qty
+        else:
+            level.append(order)
+            level.qty += order.qty
         self.orders[order.id] = order
 
     def cancel(self, order_id: int) -> tuple[Order, int] | None:
