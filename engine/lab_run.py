@@ -156,7 +156,7 @@ class _Meter:
         self.fund_min = self.exchange.fund.balance
         self.sums = dict.fromkeys(("deficit", "capacity", "budget", "taken"), 0)
         self.overshoot = self.undershoot = self.events = self.liquidations = 0
-        self.largest = Fraction(0)
+        self.largest = (0, 1)  # the largest haircut so far: (numerator, denominator > 0)
         self.hit: set[str] = set()
         self.last_adl: int | None = None
         self.after_adl = 0
@@ -200,16 +200,23 @@ class _Meter:
         profit = max(0, changed.realized)
         self._taken += profit
         if before > 0:
-            self.largest = max(self.largest, Fraction(profit, before))
+            self._haircut(profit, before)
         self.hit.add(fill.account)
 
     def _clawback(self, event: SocializedLoss, charged: dict[str, int]) -> None:
         self.hit.update(charged)
         collected = event.collected
-        self.largest = max(self.largest, Fraction(event.rate, 10**6))
+        self._haircut(event.rate, 10**6)
         capacity = collected * 10**6 // event.rate if event.rate else 0
         budget = allocation.budget(event.deficit, capacity, Fraction(self.severity, PPM))
         self._event(event.deficit, capacity, budget, collected, event.time)
+
+    def _haircut(self, taken: int, of: int) -> None:
+        """A haircut of ``taken``/``of`` (``of`` > 0): the largest yet? Compared multiplied
+        out, as every ADL fill of a crash asks."""
+        top, below = self.largest
+        if taken * below > top * of:
+            self.largest = (taken, of)
 
     def _event(self, deficit: int, capacity: int, budget: int, taken: int, time: int) -> None:
         self.events += 1
@@ -224,7 +231,7 @@ class _Meter:
         self.last_adl = time
 
     def measures(self, task: RunTask) -> RunMeasures:
-        largest = self.largest
+        top, below = self.largest
         return RunMeasures(
             task.policy,
             task.seed,
@@ -238,7 +245,7 @@ class _Meter:
             self.sums["taken"],
             self.overshoot,
             self.undershoot,
-            -(-largest.numerator * 10**6 // largest.denominator),
+            -(-top * 10**6 // below),
             self.fund_min,
             self.exchange.fund.balance,
             max(0, -self.exchange.fund_equity()),
