@@ -46,14 +46,18 @@ class Winner(NamedTuple):
 
     def on_grid(self, k: int) -> int:
         """The profit closing ``k`` of its lots takes."""
-        return self.profit if k >= self.grid else self.profit * k // self.grid
+        profit = self.profit
+        grid = self.lots or profit  # ``grid``, written out: a split asks for each winner
+        return profit if k >= grid else profit * k // grid
 
     def lots_within(self, amount: int) -> int:
         """The most whole lots whose profit is at most ``amount``."""
-        if amount >= self.profit:
-            return self.grid
-        k = amount * self.grid // self.profit
-        while k < self.grid and self.on_grid(k + 1) <= amount:
+        profit = self.profit
+        grid = self.lots or profit
+        if amount >= profit:
+            return grid
+        k = amount * grid // profit
+        while k < grid and self.on_grid(k + 1) <= amount:
             k += 1
         return k
 
@@ -318,8 +322,13 @@ def risk_pro_rata(
     Winners whose weight is zero give nothing unless the others cannot cover B: then
     the rest is taken from them pro-rata to their profit."""
     leverages = [w.leverage for w in winners]
-    known = [lam for lam in leverages if lam is not None]
-    top = 2 * max(known) if known else Fraction(1)
+    most = None  # the most levered winner, its leverages compared multiplied out
+    for w, lam in zip(winners, leverages, strict=True):
+        if lam is not None and (
+            most is None or w.notional * most.equity > most.notional * w.equity
+        ):
+            most = w
+    top = Fraction(2 * most.notional, most.equity) if most is not None else Fraction(1)
     weights = [
         _weight(w.profit, weight(top if lam is None else lam))
         for w, lam in zip(winners, leverages, strict=True)
