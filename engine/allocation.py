@@ -255,9 +255,7 @@ def whole_queue(winners: Sequence[Winner], total: int, policy: str = "queue") ->
 def pnl_pro_rata(winners: Sequence[Winner], total: int) -> Allocation:
     """The same fraction B/U of every winner's profit (the fairness benchmark)."""
     capacity = sum(w.profit for w in winners)
-    if not capacity:
-        return on_grid("pnl_pro_rata", winners, Shares([]), total)
-    targets = Shares([total * w.profit for w in winners], capacity)
+    targets = Shares([total * w.profit for w in winners], capacity) if capacity else Shares([])
     return on_grid("pnl_pro_rata", winners, targets, total)
 
 
